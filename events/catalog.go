@@ -1,0 +1,539 @@
+package events
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+//go:embed catalog.toml
+var defaultCatalog []byte
+
+// DefaultFile is the name under which the embedded catalog reports errors.
+const DefaultFile = "events/catalog.toml (embedded)"
+
+// DefaultRefreshInterval is how often clients are asked to poll when the
+// catalog does not say.
+const DefaultRefreshInterval = 12 * time.Hour
+
+// Catalog is a validated set of events and what the calendar that carries
+// them is called.
+type Catalog struct {
+	Name        Text
+	Description Text
+	// Timezone is the zone that calendar clients should show the feed in
+	// (X-WR-TIMEZONE); nil when the catalog names none.
+	Timezone        *time.Location
+	RefreshInterval time.Duration
+	// Modified is the latest revision time of the catalog's data.
+	Modified time.Time
+	// Events are in file order.
+	Events []Event
+}
+
+// Event returns the event with the given ID.
+func (c *Catalog) Event(id string) (Event, bool) {
+	i := slices.IndexFunc(c.Events, func(e Event) bool { return e.ID == id })
+	if i < 0 {
+		return Event{}, false
+	}
+	return c.Events[i], true
+}
+
+// Default returns the catalog embedded in the program.
+func Default() (*Catalog, error) {
+	return Parse(DefaultFile, defaultCatalog)
+}
+
+// DefaultSource returns the bytes of the embedded catalog, for a person who
+// wants to start their own from it.
+func DefaultSource() []byte { return slices.Clone(defaultCatalog) }
+
+// Load reads and parses a catalog file.
+func Load(path string) (*Catalog, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates a catalog. On failure the error is an Errors
+// value holding every problem found, each with file, line and field.
+func Parse(file string, data []byte) (*Catalog, error) {
+	var doc map[string]any
+	if err := toml.Unmarshal(data, &doc); err != nil {
+		fe := &FieldError{File: file, Msg: err.Error()}
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			fe.Line, _ = de.Position()
+			fe.Field = strings.Join(de.Key(), ".")
+			fe.Msg = "invalid TOML: " + de.Error()
+		}
+		return nil, Errors{fe}
+	}
+	d := &decoder{file: file, lines: keyLines(data)}
+	cat := d.catalog(doc)
+	if len(d.errs) > 0 {
+		sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
+		return nil, d.errs
+	}
+	return cat, nil
+}
+
+// decoder turns the generic TOML tree into a Catalog, collecting every
+// problem instead of stopping at the first.
+type decoder struct {
+	file  string
+	lines map[string]int
+	errs  Errors
+}
+
+func (d *decoder) errorf(path, format string, args ...any) {
+	d.errs = append(d.errs, &FieldError{File: d.file, Line: d.line(path), Field: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// line finds the line of path, or of the nearest enclosing table when the
+// field is missing.
+func (d *decoder) line(path string) int {
+	for p := path; p != ""; p = parentPath(p) {
+		if l, ok := d.lines[p]; ok {
+			return l
+		}
+	}
+	return 0
+}
+
+// table reads the fields of one TOML table and reports the ones nobody
+// asked for.
+type table struct {
+	d    *decoder
+	path string
+	m    map[string]any
+	used map[string]bool
+}
+
+func (d *decoder) table(path string, v any) *table {
+	m, ok := v.(map[string]any)
+	if !ok && v != nil {
+		d.errorf(path, "must be a table")
+	}
+	return &table{d: d, path: path, m: m, used: make(map[string]bool)}
+}
+
+func (t *table) field(key string) string { return join(t.path, key) }
+
+func (t *table) get(key string) (any, bool) {
+	t.used[key] = true
+	v, ok := t.m[key]
+	return v, ok
+}
+
+// done reports unknown fields: a typo in a key must not silently drop data.
+func (t *table) done(known ...string) {
+	keys := make([]string, 0, len(t.m))
+	for key := range t.m {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		if !t.used[key] {
+			t.d.errorf(t.field(key), "unknown field (known fields: %s)", strings.Join(known, ", "))
+		}
+	}
+}
+
+func (t *table) str(key string, required bool) string {
+	v, ok := t.get(key)
+	if !ok {
+		if required {
+			t.d.errorf(t.field(key), "missing")
+		}
+		return ""
+	}
+	s, ok := v.(string)
+	if !ok {
+		t.d.errorf(t.field(key), "must be a string, not %s", tomlType(v))
+		return ""
+	}
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	if i := strings.IndexFunc(s, isForbiddenControl); i >= 0 {
+		t.d.errorf(t.field(key), "contains control character %U at byte %d", []rune(s[i:])[0], i)
+		return ""
+	}
+	if required && s == "" {
+		t.d.errorf(t.field(key), "must not be empty")
+	}
+	return s
+}
+
+// isForbiddenControl reports control characters that iCalendar TEXT cannot
+// carry: only tab and newline are allowed through.
+func isForbiddenControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\t' && r != '\n'
+}
+
+// text reads a {en, zh} table; with required, both languages must be there.
+func (t *table) text(key string, required bool) Text {
+	v, ok := t.get(key)
+	if !ok {
+		if required {
+			t.d.errorf(t.field(key), "missing (give %s.en and %s.zh)", key, key)
+		}
+		return Text{}
+	}
+	sub := t.d.table(t.field(key), v)
+	txt := Text{EN: sub.str("en", required), ZH: sub.str("zh", required)}
+	sub.done("en", "zh")
+	return txt
+}
+
+func (t *table) url(key string, required bool) string {
+	s := t.str(key, required)
+	if s != "" {
+		if err := checkURL(s); err != nil {
+			t.d.errorf(t.field(key), "%v", err)
+			return ""
+		}
+	}
+	return s
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("must be an absolute http or https URL, not %q", s)
+	}
+	return nil
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
+
+func (d *decoder) catalog(doc map[string]any) *Catalog {
+	root := d.table("", doc)
+	cat := &Catalog{RefreshInterval: DefaultRefreshInterval}
+
+	calV, ok := root.get("calendar")
+	if !ok {
+		d.errorf("calendar", "missing: the catalog needs a [calendar] table with at least name.en and name.zh")
+	}
+	cal := d.table("calendar", calV)
+	cat.Name = cal.text("name", true)
+	cat.Description = cal.text("description", false)
+	if zone := cal.str("timezone", false); zone != "" {
+		cat.Timezone = d.zone(cal.field("timezone"), zone)
+	}
+	if s := cal.str("refresh_interval", false); s != "" {
+		cat.RefreshInterval = d.refresh(cal.field("refresh_interval"), s)
+	}
+	if v, ok := cal.get("modified"); ok {
+		cat.Modified = d.instant(cal.field("modified"), v)
+	}
+	cal.done("name", "description", "timezone", "refresh_interval", "modified")
+
+	evV, ok := root.get("event")
+	list, isList := evV.([]any)
+	switch {
+	case !ok:
+		d.errorf("event", "missing: the catalog needs at least one [[event]]")
+	case !isList:
+		d.errorf("event", "must be an array of tables, written [[event]]")
+	}
+	firstLine := make(map[string]string) // id → field path of its first use
+	for i, v := range list {
+		path := fmt.Sprintf("event[%d]", i)
+		ev, ok := d.event(path, v)
+		if !ok {
+			continue
+		}
+		if prev, dup := firstLine[ev.ID]; dup {
+			d.errorf(path+".id", "duplicate id %q (first used at line %d): every event needs its own id, or clients merge the two", ev.ID, d.line(prev))
+			continue
+		}
+		firstLine[ev.ID] = path + ".id"
+		cat.Events = append(cat.Events, ev)
+		if ev.Revision.Modified.After(cat.Modified) {
+			cat.Modified = ev.Revision.Modified
+		}
+	}
+	root.done("calendar", "event")
+	return cat
+}
+
+func (d *decoder) zone(path, name string) *time.Location {
+	if name == "Local" {
+		d.errorf(path, "must be an IANA zone such as Asia/Shanghai; Local depends on the machine")
+		return nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		d.errorf(path, "unknown time zone %q: use an IANA name such as Asia/Shanghai", name)
+		return nil
+	}
+	return loc
+}
+
+func (d *decoder) refresh(path, s string) time.Duration {
+	dur, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		d.errorf(path, "must be a duration such as 12h or 90m, not %q", s)
+	case dur < time.Hour || dur > 7*24*time.Hour:
+		d.errorf(path, "must be between 1h and 168h: clients poll no more often than hourly and should not wait more than a week")
+	case dur%time.Minute != 0:
+		d.errorf(path, "must be whole minutes")
+	default:
+		return dur
+	}
+	return DefaultRefreshInterval
+}
+
+func (d *decoder) instant(path string, v any) time.Time {
+	t, ok := v.(time.Time)
+	if !ok {
+		d.errorf(path, "must be a date-time with a UTC offset such as 2026-11-25T00:00:00Z, not %s", tomlType(v))
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// eventFields lists every key an [[event]] may have, for the unknown-field message.
+var eventFields = []string{"id", "kind", "name", "description", "start", "end", "zone", "recur", "status", "url", "sources", "location", "modified", "sequence"}
+
+func (d *decoder) event(path string, v any) (Event, bool) {
+	before := len(d.errs)
+	t := d.table(path, v)
+	var ev Event
+
+	ev.ID = t.str("id", true)
+	if ev.ID != "" && !idPattern.MatchString(ev.ID) {
+		d.errorf(t.field("id"), "%q is not a valid id: use 1 to 64 lower-case letters, digits and inner hyphens, as it becomes part of the UID and the URL", ev.ID)
+	}
+	ev.Kind = Kind(t.str("kind", true))
+	if ev.Kind != "" && !ev.Kind.Valid() {
+		d.errorf(t.field("kind"), "unknown kind %q (known kinds: %s)", ev.Kind, kindList())
+	}
+	ev.Name = t.text("name", true)
+	ev.Description = t.text("description", false)
+	ev.URL = t.url("url", false)
+	ev.When = d.when(t)
+	ev.Recur = Recurrence(t.str("recur", false))
+	switch ev.Recur {
+	case RecurNone:
+	case RecurYearly:
+		if ev.When.AllDay && ev.When.First.Month == time.February && ev.When.First.Day == 29 ||
+			!ev.When.AllDay && ev.When.Start.Month() == time.February && ev.When.Start.Day() == 29 {
+			d.errorf(t.field("recur"), "a yearly event cannot start on 29 February: clients skip it three years in four")
+		}
+	default:
+		d.errorf(t.field("recur"), "unknown recurrence %q (known: yearly)", ev.Recur)
+	}
+	ev.Status = Status(t.str("status", false))
+	switch ev.Status {
+	case "":
+		ev.Status = StatusConfirmed
+	case StatusConfirmed, StatusTentative, StatusCancelled:
+	default:
+		d.errorf(t.field("status"), "unknown status %q (known: confirmed, tentative, cancelled)", ev.Status)
+	}
+	ev.Sources = d.sources(t)
+	ev.Location = d.location(t)
+
+	if mv, ok := t.get("modified"); ok {
+		ev.Revision.Modified = d.instant(t.field("modified"), mv)
+	} else {
+		d.errorf(t.field("modified"), "missing: give the UTC time this event's data last changed, such as 2026-11-25T00:00:00Z")
+	}
+	if sv, ok := t.get("sequence"); ok {
+		n, isInt := sv.(int64)
+		if !isInt || n < 0 || n > math.MaxInt32 {
+			d.errorf(t.field("sequence"), "must be a whole number from 0, raised by one with every change subscribers should see")
+		} else {
+			ev.Revision.Sequence = int(n)
+		}
+	}
+	t.done(eventFields...)
+	return ev, len(d.errs) == before
+}
+
+func kindList() string {
+	names := make([]string, 0, len(Kinds()))
+	for _, k := range Kinds() {
+		names = append(names, string(k))
+	}
+	return strings.Join(names, ", ")
+}
+
+// when reads start, end and zone: a date gives an all-day event, a local
+// date-time with a zone gives a timed one.
+func (d *decoder) when(t *table) When {
+	var w When
+	startV, hasStart := t.get("start")
+	endV, hasEnd := t.get("end")
+	zoneName := t.str("zone", false)
+	if !hasStart {
+		d.errorf(t.field("start"), "missing: give a date (2022-04-27) or a local date-time with a zone (2022-04-27T10:00:00)")
+		return w
+	}
+	switch start := startV.(type) {
+	case toml.LocalDate:
+		w.AllDay = true
+		w.First = Date{start.Year, time.Month(start.Month), start.Day}
+		w.Last = w.First
+		if zoneName != "" {
+			d.errorf(t.field("zone"), "an all-day event has no zone: its days are the same days everywhere")
+		}
+		if hasEnd {
+			end, ok := endV.(toml.LocalDate)
+			if !ok {
+				d.errorf(t.field("end"), "must be a date like start (the last day, inclusive), not %s", tomlType(endV))
+				break
+			}
+			w.Last = Date{end.Year, time.Month(end.Month), end.Day}
+			if w.Last.Before(w.First) {
+				d.errorf(t.field("end"), "last day %s is before the first day %s", w.Last, w.First)
+			}
+		}
+	case toml.LocalDateTime:
+		if zoneName == "" {
+			d.errorf(t.field("zone"), "missing: a timed event needs an IANA zone such as Asia/Shanghai, or it floats into each viewer's own zone")
+			return w
+		}
+		w.Zone = d.zone(t.field("zone"), zoneName)
+		if w.Zone == nil {
+			return w
+		}
+		var ok bool
+		if w.Start, ok = d.wallClock(t.field("start"), start, w.Zone); !ok {
+			return w
+		}
+		if hasEnd {
+			end, isLocal := endV.(toml.LocalDateTime)
+			if !isLocal {
+				d.errorf(t.field("end"), "must be a local date-time like start, not %s", tomlType(endV))
+				break
+			}
+			if w.End, ok = d.wallClock(t.field("end"), end, w.Zone); ok && !w.End.After(w.Start) {
+				d.errorf(t.field("end"), "end %s is not after start %s; leave end out when it is not known",
+					w.End.Format("2006-01-02T15:04:05"), w.Start.Format("2006-01-02T15:04:05"))
+			}
+		}
+	default:
+		d.errorf(t.field("start"), "must be a date (2022-04-27) or a local date-time (2022-04-27T10:00:00) with zone, not %s", tomlType(startV))
+	}
+	return w
+}
+
+// wallClock places a local date-time in loc and rejects times that the zone
+// skips (such as 02:30 on a spring-forward night), which would otherwise
+// silently move.
+func (d *decoder) wallClock(path string, ldt toml.LocalDateTime, loc *time.Location) (time.Time, bool) {
+	t := time.Date(ldt.Year, time.Month(ldt.Month), ldt.Day, ldt.Hour, ldt.Minute, ldt.Second, 0, loc)
+	if ldt.Nanosecond != 0 {
+		d.errorf(path, "must be whole seconds")
+		return time.Time{}, false
+	}
+	if t.Year() != ldt.Year || int(t.Month()) != ldt.Month || t.Day() != ldt.Day || t.Hour() != ldt.Hour || t.Minute() != ldt.Minute {
+		d.errorf(path, "%s does not exist in %s (the clocks skip it)", ldt, loc)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func (d *decoder) sources(t *table) []Source {
+	v, ok := t.get("sources")
+	if !ok {
+		return nil
+	}
+	list, isList := v.([]any)
+	if !isList {
+		d.errorf(t.field("sources"), "must be a list of {title, url} tables")
+		return nil
+	}
+	var out []Source
+	for i, sv := range list {
+		st := d.table(fmt.Sprintf("%s[%d]", t.field("sources"), i), sv)
+		src := Source{Title: st.str("title", true), URL: st.url("url", true)}
+		st.done("title", "url")
+		out = append(out, src)
+	}
+	return out
+}
+
+func (d *decoder) location(t *table) Location {
+	v, ok := t.get("location")
+	if !ok {
+		return Location{}
+	}
+	lt := d.table(t.field("location"), v)
+	loc := Location{Name: lt.text("name", true), Address: lt.text("address", false)}
+	if gv, ok := lt.get("geo"); ok {
+		loc.Geo = d.geo(lt.field("geo"), gv)
+	}
+	lt.done("name", "address", "geo")
+	return loc
+}
+
+func (d *decoder) geo(path string, v any) *Geo {
+	list, ok := v.([]any)
+	if !ok || len(list) != 2 {
+		d.errorf(path, "must be [latitude, longitude] in decimal degrees")
+		return nil
+	}
+	var deg [2]float64
+	for i, x := range list {
+		switch n := x.(type) {
+		case float64:
+			deg[i] = n
+		case int64:
+			deg[i] = float64(n)
+		default:
+			d.errorf(path, "must be [latitude, longitude] in decimal degrees")
+			return nil
+		}
+	}
+	if math.Abs(deg[0]) > 90 || math.Abs(deg[1]) > 180 {
+		d.errorf(path, "latitude must be within ±90 and longitude within ±180")
+		return nil
+	}
+	return &Geo{Lat: deg[0], Lon: deg[1]}
+}
+
+// tomlType names the TOML type of a decoded value for error messages.
+func tomlType(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case toml.LocalDate:
+		return "a date"
+	case toml.LocalDateTime:
+		return "a local date-time"
+	case toml.LocalTime:
+		return "a time of day"
+	case time.Time:
+		return "a date-time with offset"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a table"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}

@@ -1,0 +1,279 @@
+// Package feed turns a catalog of events into iCalendar (RFC 5545) feeds and
+// serves them over HTTP. Every byte a client can receive is rendered when
+// the catalog loads; requests only pick a rendered representation.
+package feed
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"feed/events"
+)
+
+// ProductID is the PRODID of every calendar the service writes.
+const ProductID = "-//feed//Craftsmen and Labour Day feed 1.0//EN"
+
+// Lang selects the language of the words in a rendered calendar.
+type Lang string
+
+// The languages a calendar can be rendered in.
+const (
+	LangEnglish Lang = "en"
+	LangChinese Lang = "zh"
+	LangBoth    Lang = "both" // English first, then Chinese
+)
+
+// Options are what a rendering depends on besides the catalog.
+type Options struct {
+	// BaseURL is the public URL the service is reached at, such as
+	// https://feed.example.org, without a trailing slash; empty when unknown.
+	BaseURL string
+	Lang    Lang
+}
+
+// Paths of the feeds, relative to BaseURL.
+const (
+	CalendarPath = "/calendar.ics"
+	eventPrefix  = "/events/"
+)
+
+// EventPath is the path of the calendar that holds one event.
+func EventPath(id string) string { return eventPrefix + id + ".ics" }
+
+// RenderCalendar renders the subscription feed: every event of the catalog.
+func RenderCalendar(cat *events.Catalog, opts Options) ([]byte, error) {
+	cal := newCalendar()
+	cp := calendarProps{cal}
+	name := localized(cat.Name, opts.Lang, " · ")
+	cp.text("NAME", name)
+	cp.text("X-WR-CALNAME", name)
+	if desc := localized(cat.Description, opts.Lang, "\n\n"); desc != "" {
+		cp.text("DESCRIPTION", desc)
+		cp.text("X-WR-CALDESC", desc)
+	}
+	if cat.Timezone != nil {
+		cp.text("X-WR-TIMEZONE", cat.Timezone.String())
+	}
+	interval := isoDuration(cat.RefreshInterval)
+	cp.typed("REFRESH-INTERVAL", "DURATION", interval)
+	cp.text("X-PUBLISHED-TTL", interval)
+	if !cat.Modified.IsZero() {
+		cp.set("LAST-MODIFIED", cat.Modified.UTC().Format(localLayout+"Z"), nil)
+	}
+	if opts.BaseURL != "" {
+		cp.typed("URL", "URI", opts.BaseURL+"/")
+		cp.typed("SOURCE", "URI", opts.BaseURL+CalendarPath)
+	}
+	addEvents(cal, cat.Events, opts)
+	return serialize(cal)
+}
+
+// RenderEvent renders a calendar that holds the one event, with the time
+// zone it needs: what a person downloads to add a single date.
+func RenderEvent(ev events.Event, opts Options) ([]byte, error) {
+	cal := newCalendar()
+	if opts.BaseURL != "" {
+		calendarProps{cal}.typed("SOURCE", "URI", opts.BaseURL+EventPath(ev.ID))
+	}
+	addEvents(cal, []events.Event{ev}, opts)
+	return serialize(cal)
+}
+
+func newCalendar() *ics.Calendar {
+	cal := ics.NewCalendarFor("feed")
+	cp := calendarProps{cal}
+	cp.text("VERSION", "2.0")
+	cp.text("PRODID", ProductID)
+	cp.text("CALSCALE", "GREGORIAN")
+	// No METHOD: a published feed is not an iTIP message, and METHOD:PUBLISH
+	// would oblige every event to carry an ORGANIZER (RFC 5546).
+	return cal
+}
+
+// addEvents adds the time zones the events need, then the events.
+func addEvents(cal *ics.Calendar, evs []events.Event, opts Options) {
+	for _, tz := range zonesOf(evs) {
+		cal.AddVTimezone(tz)
+	}
+	for _, ev := range evs {
+		cal.AddVEvent(vevent(ev, opts))
+	}
+}
+
+// zonesOf builds one VTIMEZONE per zone that timed events use, covering the
+// years those events fall in.
+func zonesOf(evs []events.Event) []*ics.VTimezone {
+	type span struct {
+		loc       *time.Location
+		from, to  int
+		recurring bool
+	}
+	spans := make(map[string]*span)
+	for _, ev := range evs {
+		w := ev.When
+		if w.AllDay {
+			continue
+		}
+		last := w.Start
+		if w.HasEnd() {
+			last = w.End
+		}
+		s, ok := spans[w.Zone.String()]
+		if !ok {
+			s = &span{loc: w.Zone, from: w.Start.Year(), to: last.Year()}
+			spans[w.Zone.String()] = s
+		}
+		s.from = min(s.from, w.Start.Year())
+		s.to = max(s.to, last.Year())
+		s.recurring = s.recurring || ev.Recur != events.RecurNone
+	}
+	names := make([]string, 0, len(spans))
+	for name := range spans {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	out := make([]*ics.VTimezone, 0, len(names))
+	for _, name := range names {
+		s := spans[name]
+		out = append(out, vtimezone(s.loc, s.from, s.to, s.recurring))
+	}
+	return out
+}
+
+func vevent(ev events.Event, opts Options) *ics.VEvent {
+	e := ics.NewEvent(ev.UID())
+	p := props{&e.ComponentBase}
+	// DTSTAMP is the data's revision, not the time of rendering, so that the
+	// same catalog always gives the same bytes and the same ETag.
+	p.utc(ics.ComponentPropertyDtstamp, ev.Revision.Modified)
+	if w := ev.When; w.AllDay {
+		p.date(ics.ComponentPropertyDtStart, w.First)
+		// DTEND of an all-day event is exclusive: the day after the last day.
+		p.date(ics.ComponentPropertyDtEnd, w.Last.AddDays(1))
+	} else {
+		p.local(ics.ComponentPropertyDtStart, w.Start)
+		if w.HasEnd() {
+			p.local(ics.ComponentPropertyDtEnd, w.End)
+		}
+	}
+	if ev.Recur == events.RecurYearly {
+		p.set(ics.ComponentPropertyRrule, "FREQ=YEARLY")
+	}
+	p.text(ics.ComponentPropertySummary, localized(ev.Name, opts.Lang, " · "))
+	p.text(ics.ComponentPropertyDescription, description(ev, opts.Lang))
+	if loc := location(ev.Location, opts.Lang); loc != "" {
+		p.text(ics.ComponentPropertyLocation, loc)
+	}
+	if g := ev.Location.Geo; g != nil {
+		p.set(ics.ComponentPropertyGeo, strconv.FormatFloat(g.Lat, 'f', -1, 64)+";"+strconv.FormatFloat(g.Lon, 'f', -1, 64))
+	}
+	if ev.URL != "" {
+		p.set(ics.ComponentPropertyUrl, ev.URL)
+	}
+	for _, c := range categories(ev.Kind, opts.Lang) {
+		p.addText(ics.ComponentPropertyCategories, c)
+	}
+	p.set(ics.ComponentPropertyStatus, strings.ToUpper(string(ev.Status)))
+	transp := ics.TransparencyTransparent
+	if ev.Kind.BlocksTime() {
+		transp = ics.TransparencyOpaque
+	}
+	p.set(ics.ComponentPropertyTransp, string(transp))
+	p.set(ics.ComponentPropertyClass, string(ics.ClassificationPublic))
+	p.set(ics.ComponentPropertySequence, strconv.Itoa(ev.Revision.Sequence))
+	p.utc(ics.ComponentPropertyLastModified, ev.Revision.Modified)
+	return e
+}
+
+// localized picks the text for lang; with both languages, English comes
+// first and sep joins it to the Chinese. A missing language falls back to the
+// other rather than leaving a field empty.
+func localized(t events.Text, lang Lang, sep string) string {
+	switch {
+	case t.EN == "":
+		return t.ZH
+	case t.ZH == "":
+		return t.EN
+	}
+	switch lang {
+	case LangEnglish:
+		return t.EN
+	case LangChinese:
+		return t.ZH
+	default:
+		if t.EN == t.ZH {
+			return t.EN
+		}
+		return t.EN + sep + t.ZH
+	}
+}
+
+// description is the event's text followed by the pages it comes from, so
+// that a subscriber can check a date against the official notice.
+func description(ev events.Event, lang Lang) string {
+	var b strings.Builder
+	b.WriteString(localized(ev.Description, lang, "\n\n"))
+	if len(ev.Sources) > 0 {
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(localized(events.Text{EN: "Sources:", ZH: "来源："}, lang, " "))
+		for _, s := range ev.Sources {
+			fmt.Fprintf(&b, "\n- %s: %s", s.Title, s.URL)
+		}
+	}
+	return b.String()
+}
+
+func location(l events.Location, lang Lang) string {
+	name := localized(l.Name, lang, " · ")
+	if addr := localized(l.Address, lang, " · "); addr != "" {
+		if name == "" {
+			return addr
+		}
+		return name + ", " + addr
+	}
+	return name
+}
+
+var kindLabels = map[events.Kind]events.Text{
+	events.KindConference: {EN: "Conference", ZH: "会议"},
+	events.KindCeremony:   {EN: "Ceremony", ZH: "仪式"},
+	events.KindObservance: {EN: "Observance", ZH: "纪念日"},
+	events.KindDayOff:     {EN: "Day off", ZH: "放假"},
+	events.KindWorkday:    {EN: "Make-up working day", ZH: "调休上班"},
+}
+
+// categories are the kind's label in each chosen language.
+func categories(k events.Kind, lang Lang) []string {
+	label := kindLabels[k]
+	switch lang {
+	case LangEnglish:
+		return []string{label.EN}
+	case LangChinese:
+		return []string{label.ZH}
+	default:
+		return []string{label.EN, label.ZH}
+	}
+}
+
+// isoDuration writes d, a whole number of minutes, as an RFC 5545 duration.
+func isoDuration(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("P%dD", d/(24*time.Hour))
+	}
+	h, m := d/time.Hour, d%time.Hour/time.Minute
+	switch {
+	case m == 0:
+		return fmt.Sprintf("PT%dH", h)
+	case h == 0:
+		return fmt.Sprintf("PT%dM", m)
+	default:
+		return fmt.Sprintf("PT%dH%dM", h, m)
+	}
+}

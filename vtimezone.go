@@ -1,0 +1,167 @@
+package feed
+
+import (
+	"fmt"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+)
+
+// vtimezone describes loc for the years from..to (inclusive) from the tz
+// database that Go reads, so that no offset is ever typed by hand. Each
+// change of offset in those years becomes a STANDARD or DAYLIGHT part. When
+// events recur past the last year, the zone's yearly pattern is written as
+// RRULEs, after checking it against the database for thirty more years;
+// a zone whose rules do not follow one pattern gets those years spelt out.
+func vtimezone(loc *time.Location, from, to int, recurring bool) *ics.VTimezone {
+	tz := ics.NewTimezone(loc.String())
+	start := time.Date(from, time.January, 1, 0, 0, 0, 0, loc)
+	end := time.Date(to+1, time.January, 1, 0, 0, 0, 0, loc)
+
+	trans := transitions(start, end)
+	if recurring && len(trans) > 0 {
+		if rules, ok := yearlyRules(loc, to); ok {
+			// Keep the explicit changes before the last year, then the rules.
+			kept := trans[:0]
+			for _, tr := range trans {
+				if tr.at.Year() < to {
+					kept = append(kept, tr)
+				}
+			}
+			trans = append(kept, rules...)
+		} else {
+			trans = transitions(start, time.Date(to+31, time.January, 1, 0, 0, 0, 0, loc))
+		}
+	}
+
+	// The offset in force at the start of the first year: an observance that
+	// begins then, so that every event time falls after some observance.
+	name, offset := start.Zone()
+	initial := observance{at: start, name: name, from: offset, to: offset, dst: start.IsDST()}
+	if len(trans) > 0 && trans[0].at.Equal(start) {
+		initial = trans[0]
+		trans = trans[1:]
+	}
+	for _, o := range append([]observance{initial}, trans...) {
+		o.addTo(tz)
+	}
+	return tz
+}
+
+// observance is one change of a zone's offset, optionally repeating yearly.
+type observance struct {
+	at       time.Time // the instant of the change
+	name     string
+	from, to int // offsets in seconds east of UTC
+	dst      bool
+	rule     *yearlyRule // nil for a change that happens once
+}
+
+// yearlyRule is "the nth (or, with nth -1, the last) weekday of a month".
+type yearlyRule struct {
+	month   time.Month
+	nth     int
+	weekday time.Weekday
+}
+
+func (r yearlyRule) String() string {
+	return fmt.Sprintf("FREQ=YEARLY;BYMONTH=%d;BYDAY=%d%s", r.month, r.nth, weekdayCodes[r.weekday])
+}
+
+func (o observance) addTo(tz *ics.VTimezone) {
+	var part *ics.ComponentBase
+	if o.dst {
+		d := &ics.Daylight{}
+		tz.Components = append(tz.Components, d)
+		part = &d.ComponentBase
+	} else {
+		part = &tz.AddStandard().ComponentBase
+	}
+	p := props{part}
+	// DTSTART of an observance is the wall clock in the offset before the change.
+	p.set(ics.ComponentPropertyDtStart, o.at.In(time.FixedZone("", o.from)).Format(localLayout))
+	p.set(ics.ComponentProperty(ics.PropertyTzoffsetfrom), formatOffset(o.from))
+	p.set(ics.ComponentProperty(ics.PropertyTzoffsetto), formatOffset(o.to))
+	if o.rule != nil {
+		p.set(ics.ComponentPropertyRrule, o.rule.String())
+	}
+	if o.name != "" && o.name[0] != '+' && o.name[0] != '-' {
+		p.text(ics.ComponentProperty(ics.PropertyTzname), o.name)
+	}
+}
+
+// transitions lists every change of offset or of abbreviation in [start, end).
+func transitions(start, end time.Time) []observance {
+	var out []observance
+	t := start
+	for {
+		_, next := t.ZoneBounds()
+		if next.IsZero() || !next.Before(end) {
+			return out
+		}
+		_, fromOff := t.Zone()
+		name, toOff := next.Zone()
+		out = append(out, observance{at: next, name: name, from: fromOff, to: toOff, dst: next.IsDST()})
+		t = next
+	}
+}
+
+// yearlyRules finds the rules by which loc changes offset in year, written
+// as "the nth (or last) weekday of a month at a wall-clock time", and keeps
+// them only if they predict every change for thirty years after.
+func yearlyRules(loc *time.Location, year int) ([]observance, bool) {
+	this := transitions(time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc))
+	if len(this) == 0 || len(this) > 2 {
+		return nil, false
+	}
+	rules := make([]observance, 0, len(this))
+	for _, tr := range this {
+		wall := tr.at.In(time.FixedZone("", tr.from))
+		nth := (wall.Day()-1)/7 + 1
+		if wall.AddDate(0, 0, 7).Month() != wall.Month() {
+			nth = -1
+		}
+		tr.rule = &yearlyRule{month: wall.Month(), nth: nth, weekday: wall.Weekday()}
+		rules = append(rules, tr)
+	}
+	for y := year + 1; y <= year+30; y++ {
+		got := transitions(time.Date(y, 1, 1, 0, 0, 0, 0, loc), time.Date(y+1, 1, 1, 0, 0, 0, 0, loc))
+		if len(got) != len(rules) {
+			return nil, false
+		}
+		for i, r := range rules {
+			if !got[i].at.Equal(r.predict(y)) || got[i].to != r.to || got[i].from != r.from {
+				return nil, false
+			}
+		}
+	}
+	return rules, true
+}
+
+// predict returns the instant at which o's rule fires in year y.
+func (o observance) predict(y int) time.Time {
+	wall := o.at.In(time.FixedZone("", o.from))
+	first := time.Date(y, o.rule.month, 1, wall.Hour(), wall.Minute(), wall.Second(), 0, wall.Location())
+	day := first.AddDate(0, 0, (int(o.rule.weekday)-int(first.Weekday())+7)%7)
+	if o.rule.nth > 0 {
+		return day.AddDate(0, 0, 7*(o.rule.nth-1))
+	}
+	for day.AddDate(0, 0, 7).Month() == o.rule.month {
+		day = day.AddDate(0, 0, 7)
+	}
+	return day
+}
+
+var weekdayCodes = [...]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}
+
+func formatOffset(sec int) string {
+	sign := '+'
+	if sec < 0 {
+		sign, sec = '-', -sec
+	}
+	h, m, s := sec/3600, sec/60%60, sec%60
+	if s != 0 {
+		return fmt.Sprintf("%c%02d%02d%02d", sign, h, m, s)
+	}
+	return fmt.Sprintf("%c%02d%02d", sign, h, m)
+}
