@@ -1,0 +1,120 @@
+package feed
+
+import (
+	"net/http"
+	"strings"
+)
+
+var (
+	varyAcceptEncoding = []string{"Accept-Encoding"}
+	cacheControlValue  = []string{cacheControl}
+	gzipEncoding       = []string{"gzip"}
+	allowAnyOrigin     = []string{"*"}
+)
+
+// serveResource answers GET and HEAD for a prepared resource: the encoding
+// the client accepts, 304 when its copy is current, the body otherwise.
+func serveResource(w http.ResponseWriter, r *http.Request, res *resource) {
+	rep := &res.identity
+	useGzip := acceptsGzip(r.Header.Get("Accept-Encoding")) && len(res.gzip.body) < len(res.identity.body)
+	if useGzip {
+		rep = &res.gzip
+	}
+	h := w.Header()
+	h["Content-Type"] = res.contentType
+	h["Etag"] = rep.etag
+	if res.lastModified != nil {
+		h["Last-Modified"] = res.lastModified
+	}
+	h["Cache-Control"] = cacheControlValue
+	h["Vary"] = varyAcceptEncoding
+	// Feeds are public data that web calendar clients fetch from pages of
+	// their own.
+	h["Access-Control-Allow-Origin"] = allowAnyOrigin
+
+	if notModified(r, res) {
+		delete(h, "Content-Type")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h["Content-Disposition"] = res.disposition
+	h["Content-Length"] = rep.contentLength
+	if useGzip {
+		h["Content-Encoding"] = gzipEncoding
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(rep.body)
+	}
+}
+
+// notModified applies RFC 9110's order: If-None-Match decides when present
+// (weak comparison, either encoding's tag), If-Modified-Since only when not.
+func notModified(r *http.Request, res *resource) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		return etagMatches(inm, res)
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" || res.modTime.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !res.modTime.After(t)
+}
+
+// etagMatches reports whether a list of entity tags names the resource. The
+// tag of either encoding counts: both stand for the same version, and a
+// client that stored one encoding is current whichever it asks for next.
+func etagMatches(list string, res *resource) bool {
+	for list != "" {
+		list = strings.TrimLeft(list, " \t,")
+		if list == "" {
+			break
+		}
+		if list[0] == '*' {
+			return true
+		}
+		tag := list
+		if i := strings.IndexByte(list, ','); i >= 0 {
+			tag, list = list[:i], list[i+1:]
+		} else {
+			list = ""
+		}
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if tag == res.identity.etag[0] || tag == res.gzip.etag[0] {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip (or x-gzip, or *) with
+// a quality above zero.
+func acceptsGzip(header string) bool {
+	if header == "" {
+		return false
+	}
+	wildcard := false
+	for part := range strings.SplitSeq(header, ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		switch coding {
+		case "gzip", "x-gzip":
+			return qualityAboveZero(params)
+		case "*":
+			wildcard = qualityAboveZero(params)
+		}
+	}
+	return wildcard
+}
+
+func qualityAboveZero(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+			v = strings.TrimSpace(v)
+			return strings.Trim(v, "0.") != ""
+		}
+	}
+	return true
+}
