@@ -165,7 +165,9 @@ func vevent(ev events.Event, opts Options) *ics.VEvent {
 		p.set(ics.ComponentPropertyRrule, "FREQ=YEARLY")
 	}
 	p.text(ics.ComponentPropertySummary, localized(ev.Name, opts.Lang, " · "))
-	p.text(ics.ComponentPropertyDescription, description(ev, opts.Lang))
+	if desc := description(ev, opts.Lang); desc != "" {
+		p.text(ics.ComponentPropertyDescription, desc)
+	}
 	if loc := location(ev.Location, opts.Lang); loc != "" {
 		p.text(ics.ComponentPropertyLocation, loc)
 	}

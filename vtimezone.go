@@ -90,20 +90,42 @@ func (o observance) addTo(tz *ics.VTimezone) {
 	}
 }
 
-// transitions lists every change of offset or of abbreviation in [start, end).
+// transitions lists every change of offset, abbreviation or daylight
+// saving in [start, end). It probes the zone every twelve hours and bisects
+// to the second, rather than trusting time.Time.ZoneBounds, which past the
+// end of the zone's table reports boundaries where nothing changes and can
+// stop advancing (Go 1.26, America/New_York in December 2040).
 func transitions(start, end time.Time) []observance {
+	const step = 12 * time.Hour
 	var out []observance
-	t := start
-	for {
-		_, next := t.ZoneBounds()
-		if next.IsZero() || !next.Before(end) {
-			return out
+	for t := start; t.Before(end); t = t.Add(step) {
+		next := t.Add(step)
+		if next.After(end) {
+			next = end
 		}
-		_, fromOff := t.Zone()
-		name, toOff := next.Zone()
-		out = append(out, observance{at: next, name: name, from: fromOff, to: toOff, dst: next.IsDST()})
-		t = next
+		if sameZone(t, next) {
+			continue
+		}
+		lo, hi := t, next // sameZone(lo) with t, not with hi
+		for hi.Sub(lo) > time.Second {
+			mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)
+			if sameZone(t, mid) {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		_, fromOff := lo.Zone()
+		name, toOff := hi.Zone()
+		out = append(out, observance{at: hi, name: name, from: fromOff, to: toOff, dst: hi.IsDST()})
 	}
+	return out
+}
+
+func sameZone(a, b time.Time) bool {
+	an, ao := a.Zone()
+	bn, bo := b.Zone()
+	return an == bn && ao == bo && a.IsDST() == b.IsDST()
 }
 
 // yearlyRules finds the rules by which loc changes offset in year, written

@@ -1,0 +1,600 @@
+package feed
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	goical "github.com/emersion/go-ical"
+
+	"feed/events"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+const testBaseURL = "https://feed.example.org"
+
+func defaultCatalog(t testing.TB) *events.Catalog {
+	t.Helper()
+	cat, err := events.Default()
+	if err != nil {
+		t.Fatalf("default catalog: %v", err)
+	}
+	return cat
+}
+
+func loadCatalog(t testing.TB, path string) *events.Catalog {
+	t.Helper()
+	cat, err := events.Load(path)
+	if err != nil {
+		t.Fatalf("load %s: %v", path, err)
+	}
+	return cat
+}
+
+// rendered lists every calendar the tests read: the full feeds of the
+// default catalog and of the catalog that uses every field, and one single
+// event of each.
+func rendered(t *testing.T) map[string][]byte {
+	t.Helper()
+	opts := Options{BaseURL: testBaseURL, Lang: LangBoth}
+	out := make(map[string][]byte)
+	for name, cat := range map[string]*events.Catalog{
+		"calendar": defaultCatalog(t),
+		"full":     loadCatalog(t, "testdata/full.toml"),
+	} {
+		body, err := RenderCalendar(cat, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name+".ics"] = body
+	}
+	ev, _ := defaultCatalog(t).Event("craftsmen-conference-2022-opening")
+	body, err := RenderEvent(ev, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["event-opening.ics"] = body
+	return out
+}
+
+// TestGolden guards the rendered bytes against drift. The golden files were
+// read line by line once; refresh them with go test -update after a change
+// that is meant to alter the output, and read the diff.
+func TestGolden(t *testing.T) {
+	for name, got := range rendered(t) {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join("testdata", name)
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the rendering; run go test -update and review the diff\n%s", path, firstDifference(want, got))
+			}
+		})
+	}
+}
+
+func firstDifference(want, got []byte) string {
+	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := range min(len(wl), len(gl)) {
+		if wl[i] != gl[i] {
+			return "line " + strconv.Itoa(i+1) + ":\n want " + wl[i] + "\n  got " + gl[i]
+		}
+	}
+	return "lengths differ"
+}
+
+// TestWireFormat checks RFC 5545 §3.1 on every rendering: CRLF line breaks
+// only, no line longer than 75 octets, no UTF-8 sequence split by a fold.
+func TestWireFormat(t *testing.T) {
+	for name, body := range rendered(t) {
+		t.Run(name, func(t *testing.T) {
+			if !bytes.HasSuffix(body, []byte("END:VCALENDAR\r\n")) || !bytes.HasPrefix(body, []byte("BEGIN:VCALENDAR\r\n")) {
+				t.Fatalf("not a whole VCALENDAR")
+			}
+			if n := bytes.Count(body, []byte("\n")); n != bytes.Count(body, []byte("\r\n")) || n != bytes.Count(body, []byte("\r")) {
+				t.Errorf("bare CR or LF in the output")
+			}
+			for i, line := range strings.Split(strings.TrimSuffix(string(body), "\r\n"), "\r\n") {
+				if len(line) > 75 {
+					t.Errorf("line %d is %d octets: %q", i+1, len(line), line)
+				}
+				if !utf8.ValidString(line) {
+					t.Errorf("line %d splits a UTF-8 sequence: %q", i+1, line)
+				}
+			}
+		})
+	}
+}
+
+// TestDeterministic: the same catalog gives the same bytes and ETag, as a
+// restart must.
+func TestDeterministic(t *testing.T) {
+	a, err := Build(defaultCatalog(t), Options{BaseURL: testBaseURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Build(defaultCatalog(t), Options{BaseURL: testBaseURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.CalendarBytes(), b.CalendarBytes()) || a.ETag() != b.ETag() {
+		t.Fatal("two builds of the same catalog differ")
+	}
+	if !bytes.Equal(a.calendar.gzip.body, b.calendar.gzip.body) {
+		t.Fatal("two compressions of the same feed differ")
+	}
+}
+
+// expectedEvent is what any client must read for a catalog event.
+type expectedEvent struct {
+	start, end string // YYYY-MM-DD for all-day, UTC RFC 3339 for timed; end "" when none
+}
+
+func expect(ev events.Event) expectedEvent {
+	w := ev.When
+	if w.AllDay {
+		return expectedEvent{start: w.First.String(), end: w.Last.AddDays(1).String()}
+	}
+	e := expectedEvent{start: w.Start.UTC().Format(time.RFC3339)}
+	if w.HasEnd() {
+		e.end = w.End.UTC().Format(time.RFC3339)
+	}
+	return e
+}
+
+// TestGoICalReadsFeed reads the feed with emersion/go-ical, a parser that
+// shares no code with golang-ical.
+func TestGoICalReadsFeed(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cat  *events.Catalog
+	}{
+		{"default", defaultCatalog(t)},
+		{"full", loadCatalog(t, "testdata/full.toml")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, err := RenderCalendar(tc.cat, Options{Lang: LangBoth})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cal, err := goical.NewDecoder(bytes.NewReader(body)).Decode()
+			if err != nil {
+				t.Fatalf("go-ical: %v", err)
+			}
+			byUID := make(map[string]goical.Event)
+			for _, ev := range cal.Events() {
+				uid, _ := ev.Props.Text(goical.PropUID)
+				if _, dup := byUID[uid]; dup {
+					t.Errorf("UID %s appears twice", uid)
+				}
+				byUID[uid] = ev
+			}
+			if len(byUID) != len(tc.cat.Events) {
+				t.Errorf("go-ical read %d events, the catalog has %d", len(byUID), len(tc.cat.Events))
+			}
+			for _, want := range tc.cat.Events {
+				got, ok := byUID[want.UID()]
+				if !ok {
+					t.Errorf("%s: missing", want.ID)
+					continue
+				}
+				exp := expect(want)
+				if s := goicalTime(t, got, goical.PropDateTimeStart, want.When.AllDay); s != exp.start {
+					t.Errorf("%s: DTSTART %s, want %s", want.ID, s, exp.start)
+				}
+				if s := goicalTime(t, got, goical.PropDateTimeEnd, want.When.AllDay); s != exp.end {
+					t.Errorf("%s: DTEND %q, want %q", want.ID, s, exp.end)
+				}
+				if summary, _ := got.Props.Text(goical.PropSummary); summary != localized(want.Name, LangBoth, " · ") {
+					t.Errorf("%s: SUMMARY %q", want.ID, summary)
+				}
+				if desc, _ := got.Props.Text(goical.PropDescription); desc != description(want, LangBoth) {
+					t.Errorf("%s: DESCRIPTION %q, want %q", want.ID, desc, description(want, LangBoth))
+				}
+			}
+		})
+	}
+}
+
+func goicalTime(t *testing.T, ev goical.Event, name string, allDay bool) string {
+	t.Helper()
+	prop := ev.Props.Get(name)
+	if prop == nil {
+		return ""
+	}
+	if allDay {
+		if prop.ValueType() != goical.ValueDate {
+			t.Errorf("%s is %s, not DATE", name, prop.ValueType())
+		}
+		d, err := prop.DateTime(time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Format("2006-01-02")
+	}
+	if prop.Params.Get(goical.ParamTimezoneID) == "" || strings.HasSuffix(prop.Value, "Z") {
+		t.Errorf("%s %q must be local time with a TZID", name, prop.Value)
+	}
+	d, err := prop.DateTime(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.UTC().Format(time.RFC3339)
+}
+
+func TestFeedFacts(t *testing.T) {
+	body, err := RenderCalendar(defaultCatalog(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := goical.NewDecoder(bytes.NewReader(body)).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range cal.Events() {
+		uid, _ := ev.Props.Text(goical.PropUID)
+		switch uid {
+		case "craftsmen-conference-2022-opening@" + events.UIDDomain:
+			start, err := ev.DateTimeStart(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := start.UTC().Format(time.RFC3339); got != "2022-04-27T02:00:00Z" {
+				t.Errorf("opening ceremony at %s, want 2022-04-27T02:00:00Z", got)
+			}
+			if ev.Props.Get(goical.PropDateTimeEnd) != nil || ev.Props.Get(goical.PropDuration) != nil {
+				t.Errorf("opening ceremony has an end time; none was published")
+			}
+		case "international-workers-day@" + events.UIDDomain:
+			set, err := ev.RecurrenceSet(time.UTC)
+			if err != nil || set == nil {
+				t.Fatalf("recurrence: %v", err)
+			}
+			from := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+			got := set.After(from, true)
+			if got.Format("2006-01-02") != "2030-05-01" {
+				t.Errorf("Workers' Day after 2030-01-01 falls on %s, want 2030-05-01", got.Format("2006-01-02"))
+			}
+		}
+	}
+}
+
+// icaljs runs Mozilla's ical.js (clients/icaljs) over a calendar. Without
+// node or the installed package the test is skipped, unless
+// FEED_REQUIRE_CLIENTS is set, as the README's test command does.
+func icaljs(t *testing.T, body []byte, args ...string) icaljsCalendar {
+	t.Helper()
+	script := filepath.Join("clients", "icaljs", "dump.mjs")
+	_, statErr := os.Stat(filepath.Join("clients", "icaljs", "node_modules", "ical.js"))
+	if _, err := exec.LookPath("node"); err != nil || statErr != nil {
+		if os.Getenv("FEED_REQUIRE_CLIENTS") != "" {
+			t.Fatalf("ical.js is not installed (node: %v, package: %v); run make test", err, statErr)
+		}
+		t.Skip("ical.js is not installed; make test installs it")
+	}
+	cmd := exec.Command("node", append([]string{script}, args...)...)
+	cmd.Stdin = bytes.NewReader(body)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("ical.js: %v\n%s", err, stderr.String())
+	}
+	var cal icaljsCalendar
+	if err := json.Unmarshal(out, &cal); err != nil {
+		t.Fatalf("ical.js output: %v", err)
+	}
+	return cal
+}
+
+type icaljsCalendar struct {
+	Calendar map[string]string `json:"calendar"`
+	Events   []struct {
+		UID         string   `json:"uid"`
+		Summary     string   `json:"summary"`
+		Description string   `json:"description"`
+		Location    *string  `json:"location"`
+		URL         *string  `json:"url"`
+		Categories  []string `json:"categories"`
+		Status      string   `json:"status"`
+		Transp      string   `json:"transp"`
+		Sequence    int      `json:"sequence"`
+		IsDate      bool     `json:"isDate"`
+		Start       string   `json:"start"`
+		End         *string  `json:"end"`
+		RRule       *string  `json:"rrule"`
+		Occurrences []string `json:"occurrences"`
+	} `json:"events"`
+}
+
+// TestICALJSReadsFeed reads every feed with ical.js, which resolves TZIDs
+// only through the feed's own VTIMEZONEs, and compares each event with the
+// catalog, field by field.
+func TestICALJSReadsFeed(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cat  *events.Catalog
+	}{
+		{"default", defaultCatalog(t)},
+		{"full", loadCatalog(t, "testdata/full.toml")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, err := RenderCalendar(tc.cat, Options{Lang: LangBoth, BaseURL: testBaseURL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cal := icaljs(t, body)
+			if got, want := cal.Calendar["x-wr-calname"], localized(tc.cat.Name, LangBoth, " · "); got != want {
+				t.Errorf("X-WR-CALNAME %q, want %q", got, want)
+			}
+			if cal.Calendar["refresh-interval"] == "" || cal.Calendar["source"] != testBaseURL+CalendarPath {
+				t.Errorf("calendar properties: %v", cal.Calendar)
+			}
+			if len(cal.Events) != len(tc.cat.Events) {
+				t.Fatalf("ical.js read %d events, the catalog has %d", len(cal.Events), len(tc.cat.Events))
+			}
+			for i, got := range cal.Events {
+				want := tc.cat.Events[i]
+				exp := expect(want)
+				if got.UID != want.UID() || got.IsDate != want.When.AllDay || got.Start != exp.start {
+					t.Errorf("%s: read as %s start %s (all-day %v), want start %s", want.ID, got.UID, got.Start, got.IsDate, exp.start)
+				}
+				if end := deref(got.End); end != exp.end {
+					t.Errorf("%s: end %q, want %q", want.ID, end, exp.end)
+				}
+				if got.Summary != localized(want.Name, LangBoth, " · ") || got.Description != description(want, LangBoth) {
+					t.Errorf("%s: text changed on the way:\n summary %q\n description %q", want.ID, got.Summary, got.Description)
+				}
+				if loc := location(want.Location, LangBoth); deref(got.Location) != loc {
+					t.Errorf("%s: location %q, want %q", want.ID, deref(got.Location), loc)
+				}
+				if deref(got.URL) != want.URL {
+					t.Errorf("%s: URL %q, want %q", want.ID, deref(got.URL), want.URL)
+				}
+				if !slices.Equal(got.Categories, categories(want.Kind, LangBoth)) {
+					t.Errorf("%s: categories %q", want.ID, got.Categories)
+				}
+				if got.Status != strings.ToUpper(string(want.Status)) || got.Sequence != want.Revision.Sequence {
+					t.Errorf("%s: status %s sequence %d", want.ID, got.Status, got.Sequence)
+				}
+				if blocks := got.Transp == "OPAQUE"; blocks != want.Kind.BlocksTime() {
+					t.Errorf("%s: TRANSP %s for kind %s", want.ID, got.Transp, want.Kind)
+				}
+				if (want.Recur == events.RecurYearly) != (got.RRule != nil) {
+					t.Errorf("%s: RRULE %v", want.ID, got.RRule)
+				}
+			}
+		})
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// TestICALJSRecurrence checks occurrences as ical.js expands them: Workers'
+// Day on 1 May every year, and a timed yearly event in a zone with daylight
+// saving time keeping its wall-clock time across years and clock changes.
+func TestICALJSRecurrence(t *testing.T) {
+	body, _ := RenderCalendar(defaultCatalog(t), Options{})
+	cal := icaljs(t, body)
+	for _, ev := range cal.Events {
+		if ev.UID == "international-workers-day@"+events.UIDDomain {
+			var want []string
+			for y := 2022; y <= 2031; y++ {
+				want = append(want, time.Date(y, 5, 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02"))
+			}
+			if !slices.Equal(ev.Occurrences, want) {
+				t.Errorf("Workers' Day occurrences %v, want %v", ev.Occurrences, want)
+			}
+		}
+	}
+
+	full := loadCatalog(t, "testdata/full.toml")
+	body, _ = RenderCalendar(full, Options{})
+	cal = icaljs(t, body)
+	ny, _ := time.LoadLocation("America/New_York")
+	for _, ev := range cal.Events {
+		if ev.UID != "spring-forward-lunch@"+events.UIDDomain {
+			continue
+		}
+		if len(ev.Occurrences) != 2031-2024+1 {
+			t.Fatalf("occurrences %v", ev.Occurrences)
+		}
+		for i, got := range ev.Occurrences {
+			want := time.Date(2024+i, 3, 10, 12, 0, 0, 0, ny).UTC().Format(time.RFC3339)
+			if got != want {
+				t.Errorf("occurrence %d at %s, want %s (12:00 New York time)", i, got, want)
+			}
+		}
+	}
+}
+
+func newTestServer(t testing.TB) (*Server, *Snapshot) {
+	t.Helper()
+	snap, err := Build(defaultCatalog(t), Options{BaseURL: testBaseURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewServer(snap, slog.New(slog.NewTextHandler(io.Discard, nil))), snap
+}
+
+// TestHTTP drives the whole handler, middleware included.
+func TestHTTP(t *testing.T) {
+	srv, snap := newTestServer(t)
+	etag := snap.ETag()
+	gzETag := snap.calendar.gzip.etag[0]
+	lastMod := snap.Catalog.Modified.Format(http.TimeFormat)
+	event := snap.events["international-workers-day"]
+
+	tests := []struct {
+		name       string
+		method     string
+		path       string
+		header     map[string]string
+		wantStatus int
+		wantHeader map[string]string // "" means absent
+		wantBody   []byte            // nil: not checked
+		bodyHas    string
+	}{
+		{name: "feed", method: "GET", path: "/calendar.ics", wantStatus: 200,
+			wantHeader: map[string]string{
+				"Content-Type": "text/calendar; charset=utf-8", "ETag": etag, "Last-Modified": lastMod,
+				"Vary": "Accept-Encoding", "Cache-Control": cacheControl, "Content-Encoding": "",
+				"X-Content-Type-Options": "nosniff", "Access-Control-Allow-Origin": "*",
+				"Content-Length": strconv.Itoa(len(snap.CalendarBytes())),
+			},
+			wantBody: snap.CalendarBytes()},
+		{name: "head", method: "HEAD", path: "/calendar.ics", wantStatus: 200,
+			wantHeader: map[string]string{"Content-Length": strconv.Itoa(len(snap.CalendarBytes())), "ETag": etag},
+			wantBody:   []byte{}},
+		{name: "gzip", method: "GET", path: "/calendar.ics", header: map[string]string{"Accept-Encoding": "br, gzip"}, wantStatus: 200,
+			wantHeader: map[string]string{"Content-Encoding": "gzip", "ETag": gzETag, "Vary": "Accept-Encoding"},
+			wantBody:   snap.calendar.gzip.body},
+		{name: "gzip refused", method: "GET", path: "/calendar.ics", header: map[string]string{"Accept-Encoding": "gzip;q=0, identity"}, wantStatus: 200,
+			wantHeader: map[string]string{"Content-Encoding": "", "ETag": etag}, wantBody: snap.CalendarBytes()},
+		{name: "if-none-match", method: "GET", path: "/calendar.ics", header: map[string]string{"If-None-Match": etag}, wantStatus: 304,
+			wantHeader: map[string]string{"ETag": etag, "Content-Type": "", "Content-Length": ""}, wantBody: []byte{}},
+		{name: "if-none-match weak, in a list", method: "GET", path: "/calendar.ics", header: map[string]string{"If-None-Match": `"x", W/` + etag}, wantStatus: 304},
+		{name: "if-none-match gzip tag", method: "GET", path: "/calendar.ics", header: map[string]string{"If-None-Match": gzETag, "Accept-Encoding": "gzip"}, wantStatus: 304,
+			wantHeader: map[string]string{"ETag": gzETag}},
+		{name: "if-none-match star", method: "HEAD", path: "/calendar.ics", header: map[string]string{"If-None-Match": "*"}, wantStatus: 304},
+		{name: "if-none-match stale", method: "GET", path: "/calendar.ics", header: map[string]string{"If-None-Match": `"old"`}, wantStatus: 200},
+		{name: "if-none-match wins over if-modified-since", method: "GET", path: "/calendar.ics",
+			header: map[string]string{"If-None-Match": `"old"`, "If-Modified-Since": lastMod}, wantStatus: 200},
+		{name: "if-modified-since", method: "GET", path: "/calendar.ics", header: map[string]string{"If-Modified-Since": lastMod}, wantStatus: 304},
+		{name: "if-modified-since earlier", method: "GET", path: "/calendar.ics",
+			header: map[string]string{"If-Modified-Since": snap.Catalog.Modified.Add(-time.Second).Format(http.TimeFormat)}, wantStatus: 200},
+		{name: "event", method: "GET", path: "/events/international-workers-day.ics", wantStatus: 200,
+			wantHeader: map[string]string{"Content-Type": "text/calendar; charset=utf-8", "ETag": event.identity.etag[0]},
+			wantBody:   event.identity.body},
+		{name: "event head", method: "HEAD", path: "/events/international-workers-day.ics", wantStatus: 200, wantBody: []byte{}},
+		{name: "event 304", method: "GET", path: "/events/international-workers-day.ics", header: map[string]string{"If-None-Match": event.identity.etag[0]}, wantStatus: 304},
+		{name: "unknown event", method: "GET", path: "/events/no-such-event.ics", wantStatus: 404,
+			wantHeader: map[string]string{"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"}, bodyHas: `no event with id "no-such-event"`},
+		{name: "event id out of pattern", method: "GET", path: "/events/Bad_ID.ics", wantStatus: 404},
+		{name: "unknown path", method: "GET", path: "/calendar.json", wantStatus: 404,
+			wantHeader: map[string]string{"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"}, bodyHas: "/calendar.ics"},
+		{name: "post", method: "POST", path: "/calendar.ics", wantStatus: 405,
+			wantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS", "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"}, bodyHas: "POST"},
+		{name: "delete event", method: "DELETE", path: "/events/international-workers-day.ics", wantStatus: 405,
+			wantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS"}},
+		{name: "options", method: "OPTIONS", path: "/calendar.ics", wantStatus: 204,
+			wantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS"}},
+		{name: "health", method: "GET", path: "/healthz", wantStatus: 200,
+			wantHeader: map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"}, bodyHas: `"status":"ok"`},
+		{name: "health put", method: "PUT", path: "/healthz", wantStatus: 405, wantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, tc.path, nil)
+			for k, v := range tc.header {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if rec.Code != tc.wantStatus {
+				t.Fatalf("status %d, want %d; body %q", rec.Code, tc.wantStatus, rec.Body.String())
+			}
+			for k, want := range tc.wantHeader {
+				if got := rec.Header().Get(k); got != want {
+					t.Errorf("%s: %q, want %q", k, got, want)
+				}
+			}
+			if tc.wantBody != nil && !bytes.Equal(rec.Body.Bytes(), tc.wantBody) {
+				t.Errorf("body of %d bytes, want %d", rec.Body.Len(), len(tc.wantBody))
+			}
+			if !strings.Contains(rec.Body.String(), tc.bodyHas) {
+				t.Errorf("body %q lacks %q", rec.Body.String(), tc.bodyHas)
+			}
+		})
+	}
+}
+
+func TestGzipDecodesToFeed(t *testing.T) {
+	srv, snap := newTestServer(t)
+	req := httptest.NewRequest("GET", "/calendar.ics", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, snap.CalendarBytes()) {
+		t.Fatal("gzip body does not decode to the feed")
+	}
+}
+
+func TestPanicBecomes500(t *testing.T) {
+	var logged bytes.Buffer
+	h := recoverPanics(slog.New(slog.NewTextHandler(&logged, nil)), http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("secret internal detail")
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/calendar.ics", nil))
+	if rec.Code != 500 || strings.Contains(rec.Body.String(), "secret") {
+		t.Fatalf("status %d, body %q", rec.Code, rec.Body.String())
+	}
+	if !strings.Contains(logged.String(), "secret internal detail") {
+		t.Fatal("the panic was not logged")
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for header, want := range map[string]bool{
+		"": false, "gzip": true, "GZIP": true, "x-gzip": true, "deflate, gzip;q=1.0": true,
+		"gzip;q=0": false, "gzip; q=0.000": false, "gzip;q=0.5": true, "*": true, "*;q=0": false,
+		"br": false, "identity": false, "*, gzip;q=0": false,
+	} {
+		if got := acceptsGzip(header); got != want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", header, got, want)
+		}
+	}
+}
+
+func TestNormalizeBaseURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "", "https://feed.example.org": "https://feed.example.org", "https://feed.example.org/": "https://feed.example.org",
+		"http://localhost:8080/feeds/": "http://localhost:8080/feeds",
+	} {
+		got, err := NormalizeBaseURL(in)
+		if err != nil || got != want {
+			t.Errorf("NormalizeBaseURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"feed.example.org", "ftp://x", "https://x/?a=1", "https://x/#f", "https://u@x/"} {
+		if _, err := NormalizeBaseURL(bad); err == nil {
+			t.Errorf("NormalizeBaseURL(%q) accepted", bad)
+		}
+	}
+}
