@@ -227,6 +227,7 @@ func (d *decoder) catalog(doc map[string]any) *Catalog {
 	calV, ok := root.get("calendar")
 	if !ok {
 		d.errorf("calendar", "missing: the catalog needs a [calendar] table with at least name.en and name.zh")
+		calV = map[string]any{"name": map[string]any{"en": "-", "zh": "-"}}
 	}
 	cal := d.table("calendar", calV)
 	cat.Name = cal.text("name", true)
@@ -254,14 +255,14 @@ func (d *decoder) catalog(doc map[string]any) *Catalog {
 	for i, v := range list {
 		path := fmt.Sprintf("event[%d]", i)
 		ev, ok := d.event(path, v)
-		if !ok {
-			continue
-		}
-		if prev, dup := firstLine[ev.ID]; dup {
+		if prev, dup := firstLine[ev.ID]; dup && ev.ID != "" {
 			d.errorf(path+".id", "duplicate id %q (first used at line %d): every event needs its own id, or clients merge the two", ev.ID, d.line(prev))
 			continue
 		}
 		firstLine[ev.ID] = path + ".id"
+		if !ok {
+			continue
+		}
 		cat.Events = append(cat.Events, ev)
 		if ev.Revision.Modified.After(cat.Modified) {
 			cat.Modified = ev.Revision.Modified
