@@ -1,0 +1,23 @@
+# make run   serves the embedded catalog on http://localhost:8080/calendar.ics
+# make test  installs what the tests need, then runs every test
+
+.PHONY: run test test-deps fuzz
+
+run:
+	go run ./cmd/feed
+
+test-deps:
+	./scripts/test-deps
+
+# FEED_REQUIRE_CLIENTS turns "ical.js or libical is missing" from a skip
+# into a failure, so that this target never passes without them.
+test: test-deps
+	go vet ./...
+	FEED_REQUIRE_CLIENTS=1 go test -race -count=1 ./...
+	$(MAKE) fuzz
+
+# Each fuzzer runs for a bounded time; a failing input is kept under
+# testdata/fuzz and then runs as a regular test.
+FUZZTIME ?= 15s
+fuzz:
+	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./events
