@@ -6,7 +6,7 @@ import (
 )
 
 var (
-	varyAcceptEncoding = []string{"Accept-Encoding"}
+	varyAcceptEncoding = []string{"Accept, Accept-Encoding"}
 	cacheControlValue  = []string{cacheControl}
 	gzipEncoding       = []string{"gzip"}
 	allowAnyOrigin     = []string{"*"}
@@ -38,6 +38,7 @@ func serveResource(w http.ResponseWriter, r *http.Request, res *resource) {
 		return
 	}
 	h["Content-Disposition"] = res.disposition
+	h["Content-Location"] = res.location
 	h["Content-Length"] = rep.contentLength
 	if useGzip {
 		h["Content-Encoding"] = gzipEncoding

@@ -16,7 +16,7 @@ func ExampleRenderEvent() {
 		panic(err)
 	}
 	ev, _ := cat.Event("cn-labour-day-2025-workday-04-27")
-	ics, err := feed.RenderEvent(ev, feed.Options{Lang: feed.LangEnglish})
+	ics, err := feed.RenderEvent(cat, ev, feed.Options{Variant: feed.Variant{Lang: feed.LangEnglish}})
 	if err != nil {
 		panic(err)
 	}

@@ -51,7 +51,7 @@ func loadCatalog(t testing.TB, path string) *events.Catalog {
 // event of each.
 func rendered(t *testing.T) map[string][]byte {
 	t.Helper()
-	opts := Options{BaseURL: testBaseURL, Lang: LangBoth}
+	opts := Options{BaseURL: testBaseURL}
 	out := make(map[string][]byte)
 	for name, cat := range map[string]*events.Catalog{
 		"calendar": defaultCatalog(t),
@@ -64,7 +64,7 @@ func rendered(t *testing.T) map[string][]byte {
 		out[name+".ics"] = body
 	}
 	ev, _ := defaultCatalog(t).Event("craftsmen-conference-2022-opening")
-	body, err := RenderEvent(ev, opts)
+	body, err := RenderEvent(defaultCatalog(t), ev, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,18 +131,18 @@ func TestWireFormat(t *testing.T) {
 // TestDeterministic: the same catalog gives the same bytes and ETag, as a
 // restart must.
 func TestDeterministic(t *testing.T) {
-	a, err := Build(defaultCatalog(t), Options{BaseURL: testBaseURL})
+	a, err := Build(defaultCatalog(t), testBaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Build(defaultCatalog(t), Options{BaseURL: testBaseURL})
+	b, err := Build(defaultCatalog(t), testBaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.CalendarBytes(), b.CalendarBytes()) || a.ETag() != b.ETag() {
 		t.Fatal("two builds of the same catalog differ")
 	}
-	if !bytes.Equal(a.calendar.gzip.body, b.calendar.gzip.body) {
+	if !bytes.Equal(a.feed.gzip.body, b.feed.gzip.body) {
 		t.Fatal("two compressions of the same feed differ")
 	}
 }
@@ -175,7 +175,7 @@ func TestGoICalReadsFeed(t *testing.T) {
 		{"full", loadCatalog(t, "testdata/full.toml")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body, err := RenderCalendar(tc.cat, Options{Lang: LangBoth})
+			body, err := RenderCalendar(tc.cat, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -326,6 +326,11 @@ type icaljsCalendar struct {
 		End         *string  `json:"end"`
 		RRule       *string  `json:"rrule"`
 		Occurrences []string `json:"occurrences"`
+		Alarms      []struct {
+			Action      string `json:"action"`
+			Trigger     string `json:"trigger"`
+			Description string `json:"description"`
+		} `json:"alarms"`
 	} `json:"events"`
 }
 
@@ -341,7 +346,7 @@ func TestICALJSReadsFeed(t *testing.T) {
 		{"full", loadCatalog(t, "testdata/full.toml")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body, err := RenderCalendar(tc.cat, Options{Lang: LangBoth, BaseURL: testBaseURL})
+			body, err := RenderCalendar(tc.cat, Options{BaseURL: testBaseURL})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -437,7 +442,7 @@ func TestICALJSRecurrence(t *testing.T) {
 
 func newTestServer(t testing.TB) (*Server, *Snapshot) {
 	t.Helper()
-	snap, err := Build(defaultCatalog(t), Options{BaseURL: testBaseURL})
+	snap, err := Build(defaultCatalog(t), testBaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,9 +453,9 @@ func newTestServer(t testing.TB) (*Server, *Snapshot) {
 func TestHTTP(t *testing.T) {
 	srv, snap := newTestServer(t)
 	etag := snap.ETag()
-	gzETag := snap.calendar.gzip.etag[0]
+	gzETag := snap.feed.gzip.etag[0]
 	lastMod := snap.Catalog.Modified.Format(http.TimeFormat)
-	event := snap.events["international-workers-day"]
+	event, _, _ := snap.Event("international-workers-day", Variant{}, FormatICS)
 
 	tests := []struct {
 		name       string
@@ -465,7 +470,7 @@ func TestHTTP(t *testing.T) {
 		{name: "feed", method: "GET", path: "/calendar.ics", wantStatus: 200,
 			wantHeader: map[string]string{
 				"Content-Type": "text/calendar; charset=utf-8", "ETag": etag, "Last-Modified": lastMod,
-				"Vary": "Accept-Encoding", "Cache-Control": cacheControl, "Content-Encoding": "",
+				"Vary": "Accept, Accept-Encoding", "Cache-Control": cacheControl, "Content-Encoding": "",
 				"X-Content-Type-Options": "nosniff", "Access-Control-Allow-Origin": "*",
 				"Content-Length": strconv.Itoa(len(snap.CalendarBytes())),
 			},
@@ -474,8 +479,8 @@ func TestHTTP(t *testing.T) {
 			wantHeader: map[string]string{"Content-Length": strconv.Itoa(len(snap.CalendarBytes())), "ETag": etag},
 			wantBody:   []byte{}},
 		{name: "gzip", method: "GET", path: "/calendar.ics", header: map[string]string{"Accept-Encoding": "br, gzip"}, wantStatus: 200,
-			wantHeader: map[string]string{"Content-Encoding": "gzip", "ETag": gzETag, "Vary": "Accept-Encoding"},
-			wantBody:   snap.calendar.gzip.body},
+			wantHeader: map[string]string{"Content-Encoding": "gzip", "ETag": gzETag, "Vary": "Accept, Accept-Encoding"},
+			wantBody:   snap.feed.gzip.body},
 		{name: "gzip refused", method: "GET", path: "/calendar.ics", header: map[string]string{"Accept-Encoding": "gzip;q=0, identity"}, wantStatus: 200,
 			wantHeader: map[string]string{"Content-Encoding": "", "ETag": etag}, wantBody: snap.CalendarBytes()},
 		{name: "if-none-match", method: "GET", path: "/calendar.ics", header: map[string]string{"If-None-Match": etag}, wantStatus: 304,
@@ -498,7 +503,7 @@ func TestHTTP(t *testing.T) {
 		{name: "unknown event", method: "GET", path: "/events/no-such-event.ics", wantStatus: 404,
 			wantHeader: map[string]string{"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"}, bodyHas: `no event with id "no-such-event"`},
 		{name: "event id out of pattern", method: "GET", path: "/events/Bad_ID.ics", wantStatus: 404},
-		{name: "unknown path", method: "GET", path: "/calendar.json", wantStatus: 404,
+		{name: "unknown path", method: "GET", path: "/calendar.txt", wantStatus: 404,
 			wantHeader: map[string]string{"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"}, bodyHas: "/calendar.ics"},
 		{name: "post", method: "POST", path: "/calendar.ics", wantStatus: 405,
 			wantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS", "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"}, bodyHas: "POST"},
@@ -519,7 +524,7 @@ func TestHTTP(t *testing.T) {
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)
 			if rec.Code != tc.wantStatus {
-				t.Fatalf("status %d, want %d; body %q", rec.Code, tc.wantStatus, rec.Body.String())
+				t.Fatalf("status %d, want %d; body starts %q", rec.Code, tc.wantStatus, truncate(rec.Body.String()))
 			}
 			for k, want := range tc.wantHeader {
 				if got := rec.Header().Get(k); got != want {
@@ -534,6 +539,13 @@ func TestHTTP(t *testing.T) {
 			}
 		})
 	}
+}
+
+func truncate(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
 }
 
 func TestGzipDecodesToFeed(t *testing.T) {

@@ -33,7 +33,8 @@ type Options struct {
 	// BaseURL is the public URL the service is reached at, such as
 	// https://feed.example.org, without a trailing slash; empty when unknown.
 	BaseURL string
-	Lang    Lang
+	// Variant is what the subscriber chose; the zero value is the full feed.
+	Variant Variant
 }
 
 // Paths of the feeds, relative to BaseURL.
@@ -45,14 +46,36 @@ const (
 // EventPath is the path of the calendar that holds one event.
 func EventPath(id string) string { return eventPrefix + id + ".ics" }
 
-// RenderCalendar renders the subscription feed: every event of the catalog.
+// RenderCalendar renders the subscription feed: the events of the catalog
+// that the variant selects.
 func RenderCalendar(cat *events.Catalog, opts Options) ([]byte, error) {
+	cal, err := calendarModel(cat, opts)
+	if err != nil {
+		return nil, err
+	}
+	return serialize(cal)
+}
+
+// RenderEvent renders a calendar that holds the one event, with the time
+// zone it needs: what a person downloads to add a single date.
+func RenderEvent(cat *events.Catalog, ev events.Event, opts Options) ([]byte, error) {
+	cal, err := eventModel(cat, ev, opts)
+	if err != nil {
+		return nil, err
+	}
+	return serialize(cal)
+}
+
+// calendarModel builds the calendar once, for both iCalendar and jCal.
+func calendarModel(cat *events.Catalog, opts Options) (*ics.Calendar, error) {
+	v := opts.Variant
+	lang := v.lang()
 	cal := newCalendar()
 	cp := calendarProps{cal}
-	name := localized(cat.Name, opts.Lang, " · ")
+	name := localized(cat.Name, lang, " · ") + v.nameSuffix()
 	cp.text("NAME", name)
 	cp.text("X-WR-CALNAME", name)
-	if desc := localized(cat.Description, opts.Lang, "\n\n"); desc != "" {
+	if desc := localized(cat.Description, lang, "\n\n"); desc != "" {
 		cp.text("DESCRIPTION", desc)
 		cp.text("X-WR-CALDESC", desc)
 	}
@@ -67,21 +90,75 @@ func RenderCalendar(cat *events.Catalog, opts Options) ([]byte, error) {
 	}
 	if opts.BaseURL != "" {
 		cp.typed("URL", "URI", opts.BaseURL+"/")
-		cp.typed("SOURCE", "URI", opts.BaseURL+CalendarPath)
+		cp.typed("SOURCE", "URI", opts.BaseURL+withQuery(CalendarPath, v.Query()))
 	}
-	addEvents(cal, cat.Events, opts)
-	return serialize(cal)
+	var evs []events.Event
+	for _, ev := range cat.Events {
+		if v.includes(ev.Kind) {
+			more, err := applyWorkHours(cat, ev, v)
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, more...)
+		}
+	}
+	addEvents(cal, evs, opts)
+	return cal, nil
 }
 
-// RenderEvent renders a calendar that holds the one event, with the time
-// zone it needs: what a person downloads to add a single date.
-func RenderEvent(ev events.Event, opts Options) ([]byte, error) {
+func eventModel(cat *events.Catalog, ev events.Event, opts Options) (*ics.Calendar, error) {
 	cal := newCalendar()
 	if opts.BaseURL != "" {
-		calendarProps{cal}.typed("SOURCE", "URI", opts.BaseURL+EventPath(ev.ID))
+		calendarProps{cal}.typed("SOURCE", "URI", opts.BaseURL+withQuery(EventPath(ev.ID), opts.Variant.Query()))
 	}
-	addEvents(cal, []events.Event{ev}, opts)
-	return serialize(cal)
+	evs, err := applyWorkHours(cat, ev, opts.Variant)
+	if err != nil {
+		return nil, err
+	}
+	addEvents(cal, evs, opts)
+	return cal, nil
+}
+
+func withQuery(path, query string) string {
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
+}
+
+// ErrNoWorkHoursZone means working hours were asked of a catalog that names
+// no time zone to put them in.
+var ErrNoWorkHoursZone = &ParamError{Param: paramWorkHours, Msg: "this catalog names no time zone for working hours"}
+
+// applyWorkHours turns a make-up working day into timed events with the
+// variant's working hours in the catalog's zone, one per day. Such an event
+// is a different thing from the all-day one (a DATE-TIME, not a DATE), so it
+// gets a UID of its own: a client that meets both, in two subscriptions or
+// when a subscription's URL is edited, must not take one for a revision of
+// the other.
+func applyWorkHours(cat *events.Catalog, ev events.Event, v Variant) ([]events.Event, error) {
+	if v.WorkHours == nil || ev.Kind != events.KindWorkday || !ev.When.AllDay {
+		return []events.Event{ev}, nil
+	}
+	if cat.Timezone == nil {
+		return nil, ErrNoWorkHoursZone
+	}
+	var out []events.Event
+	for d := ev.When.First; !ev.When.Last.Before(d); d = d.AddDays(1) {
+		day := ev
+		day.ID = ev.ID + "-hours"
+		if ev.When.Last != ev.When.First {
+			day.ID += "-" + strings.ReplaceAll(d.String(), "-", "")
+		}
+		midnight := d.In(cat.Timezone)
+		day.When = events.When{
+			Start: midnight.Add(time.Duration(v.WorkHours.Start) * time.Minute),
+			End:   midnight.Add(time.Duration(v.WorkHours.End) * time.Minute),
+			Zone:  cat.Timezone,
+		}
+		out = append(out, day)
+	}
+	return out, nil
 }
 
 func newCalendar() *ics.Calendar {
@@ -164,11 +241,13 @@ func vevent(ev events.Event, opts Options) *ics.VEvent {
 	if ev.Recur == events.RecurYearly {
 		p.set(ics.ComponentPropertyRrule, "FREQ=YEARLY")
 	}
-	p.text(ics.ComponentPropertySummary, localized(ev.Name, opts.Lang, " · "))
-	if desc := description(ev, opts.Lang); desc != "" {
+	lang := opts.Variant.lang()
+	summary := localized(ev.Name, lang, " · ")
+	p.text(ics.ComponentPropertySummary, summary)
+	if desc := description(ev, lang); desc != "" {
 		p.text(ics.ComponentPropertyDescription, desc)
 	}
-	if loc := location(ev.Location, opts.Lang); loc != "" {
+	if loc := location(ev.Location, lang); loc != "" {
 		p.text(ics.ComponentPropertyLocation, loc)
 	}
 	if g := ev.Location.Geo; g != nil {
@@ -177,7 +256,7 @@ func vevent(ev events.Event, opts Options) *ics.VEvent {
 	if ev.URL != "" {
 		p.set(ics.ComponentPropertyUrl, ev.URL)
 	}
-	for _, c := range categories(ev.Kind, opts.Lang) {
+	for _, c := range categories(ev.Kind, lang) {
 		p.addText(ics.ComponentPropertyCategories, c)
 	}
 	p.set(ics.ComponentPropertyStatus, strings.ToUpper(string(ev.Status)))
@@ -189,6 +268,15 @@ func vevent(ev events.Event, opts Options) *ics.VEvent {
 	p.set(ics.ComponentPropertyClass, string(ics.ClassificationPublic))
 	p.set(ics.ComponentPropertySequence, strconv.Itoa(ev.Revision.Sequence))
 	p.utc(ics.ComponentPropertyLastModified, ev.Revision.Modified)
+	if a := opts.Variant.Alarm; a != nil && ev.Status != events.StatusCancelled {
+		// Reminders only when the subscriber asked for them: a feed that
+		// rings by default is one people unsubscribe from.
+		alarm := e.AddAlarm()
+		ap := props{&alarm.ComponentBase}
+		ap.set(ics.ComponentPropertyAction, string(ics.ActionDisplay))
+		ap.set(ics.ComponentPropertyTrigger, "-"+isoDuration(*a))
+		ap.text(ics.ComponentPropertyDescription, summary)
+	}
 	return e
 }
 
@@ -264,18 +352,27 @@ func categories(k events.Kind, lang Lang) []string {
 	}
 }
 
-// isoDuration writes d, a whole number of minutes, as an RFC 5545 duration.
+// isoDuration writes d, a whole number of minutes, as an RFC 5545
+// duration: P1D, PT12H, PT1H30M, P1DT2H, PT0S.
 func isoDuration(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("P%dD", d/(24*time.Hour))
+	if d == 0 {
+		return "PT0S"
 	}
-	h, m := d/time.Hour, d%time.Hour/time.Minute
-	switch {
-	case m == 0:
-		return fmt.Sprintf("PT%dH", h)
-	case h == 0:
-		return fmt.Sprintf("PT%dM", m)
-	default:
-		return fmt.Sprintf("PT%dH%dM", h, m)
+	days, rest := d/(24*time.Hour), d%(24*time.Hour)
+	h, m := rest/time.Hour, rest%time.Hour/time.Minute
+	var b strings.Builder
+	b.WriteByte('P')
+	if days > 0 {
+		fmt.Fprintf(&b, "%dD", days)
 	}
+	if h > 0 || m > 0 {
+		b.WriteByte('T')
+	}
+	if h > 0 {
+		fmt.Fprintf(&b, "%dH", h)
+	}
+	if m > 0 {
+		fmt.Fprintf(&b, "%dM", m)
+	}
+	return b.String()
 }

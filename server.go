@@ -2,9 +2,11 @@ package feed
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -41,9 +43,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // from outside so that it also runs for 404 and 405 answers.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
-	r.Handle(CalendarPath, methods(s.serveCalendar, http.MethodGet, http.MethodHead))
-	r.Handle("/events/{id:[a-z0-9-]+}.ics", methods(s.serveEvent, http.MethodGet, http.MethodHead))
-	r.Handle("/healthz", methods(s.serveHealth, http.MethodGet, http.MethodHead))
+	get := []string{http.MethodGet, http.MethodHead}
+	r.Handle(CalendarPath, methods(s.serveCalendar(FormatICS), get...))
+	r.Handle("/calendar.json", methods(s.serveCalendar(FormatJCal), get...))
+	r.Handle("/events/{id:[a-z0-9-]+}.ics", methods(s.serveEvent(FormatICS), get...))
+	r.Handle("/events/{id:[a-z0-9-]+}.json", methods(s.serveEvent(FormatJCal), get...))
+	r.Handle("/healthz", methods(s.serveHealth, get...))
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 
 	var h http.Handler = r
@@ -74,18 +79,96 @@ func methods(h http.HandlerFunc, allowed ...string) http.Handler {
 	})
 }
 
-func (s *Server) serveCalendar(w http.ResponseWriter, r *http.Request) {
-	serveResource(w, r, s.snap.Load().calendar)
+// serveCalendar answers the feed in format f, or in jCal when the client
+// asks for it with Accept. The bare URL, polled by every subscriber, takes
+// the shortest path.
+func (s *Server) serveCalendar(f Format) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		snap := s.snap.Load()
+		format := negotiate(f, r.Header.Get("Accept"))
+		if r.URL.RawQuery == "" && format == FormatICS {
+			serveResource(w, r, snap.feed)
+			return
+		}
+		v, err := ParseVariant(r.URL.RawQuery, true)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		res, err := snap.Calendar(v, format)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		serveResource(w, r, res)
+	}
 }
 
-func (s *Server) serveEvent(w http.ResponseWriter, r *http.Request) {
-	id := mux.Vars(r)["id"]
-	res, ok := s.snap.Load().events[id]
-	if !ok {
-		httpError(w, http.StatusNotFound, `no event with id "`+id+`"; the whole feed is at `+CalendarPath)
+func (s *Server) serveEvent(f Format) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := mux.Vars(r)["id"]
+		v, err := ParseVariant(r.URL.RawQuery, false)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		res, found, err := s.snap.Load().Event(id, v, negotiate(f, r.Header.Get("Accept")))
+		switch {
+		case !found:
+			httpError(w, http.StatusNotFound, `no event with id "`+id+`"; the whole feed is at `+CalendarPath)
+		case err != nil:
+			s.fail(w, r, err)
+		default:
+			serveResource(w, r, res)
+		}
+	}
+}
+
+// fail maps an error to its answer, in one place: a parameter the client
+// got wrong is a 400 that says how; anything else is a 500 that is logged
+// and tells the client nothing of the cause.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var pe *ParamError
+	if errors.As(err, &pe) {
+		httpError(w, http.StatusBadRequest, pe.Error())
 		return
 	}
-	serveResource(w, r, res)
+	s.log.Error("request failed", "method", r.Method, "url", r.URL.String(), "err", err)
+	httpError(w, http.StatusInternalServerError, "the server failed to answer; the failure is logged")
+}
+
+// negotiate picks jCal for a .ics URL when the client prefers
+// application/calendar+json to text/calendar.
+func negotiate(f Format, accept string) Format {
+	if f == FormatJCal || accept == "" {
+		return f
+	}
+	if mediaQuality(accept, jcalContentType) > mediaQuality(accept, "text/calendar") {
+		return FormatJCal
+	}
+	return f
+}
+
+// mediaQuality is the q value that an Accept header gives a media type
+// named explicitly; wildcards count for neither calendar type, so that
+// "*/*" keeps the URL's own format.
+func mediaQuality(accept, mediaType string) float64 {
+	for part := range strings.SplitSeq(accept, ",") {
+		typ, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(typ), mediaType) {
+			continue
+		}
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+				if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = n
+				}
+			}
+		}
+		return q
+	}
+	return 0
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {

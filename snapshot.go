@@ -12,50 +12,151 @@ import (
 	"strings"
 	"time"
 
+	ics "github.com/arran4/golang-ical"
+
 	"feed/events"
 )
 
-// Snapshot is one catalog rendered into every representation that a request
-// can receive. It is built once when a catalog loads and never changes, so
-// requests share it without locks.
+// Snapshot is one catalog rendered into what requests can receive. The full
+// feed, every variant that a page links to and every event's calendar are
+// rendered when the catalog loads; other variants are rendered on first use
+// and kept in a bounded cache. A snapshot never changes once built, so
+// requests share it without locks on the rendered bytes.
 type Snapshot struct {
-	Catalog  *events.Catalog
-	Options  Options
-	calendar *resource
-	events   map[string]*resource
+	Catalog *events.Catalog
+	BaseURL string
+	feed    *resource // the full feed as iCalendar: the hot path
+	cache   *variantCache
 }
 
-// Build renders the catalog: the full feed and one calendar per event, each
-// also gzip-compressed.
-func Build(cat *events.Catalog, opts Options) (*Snapshot, error) {
-	if opts.Lang == "" {
-		opts.Lang = LangBoth
+// Format is the syntax a calendar is written in.
+type Format int
+
+// The formats of a calendar.
+const (
+	FormatICS  Format = iota // text/calendar (RFC 5545)
+	FormatJCal               // application/calendar+json (RFC 7265)
+)
+
+func (f Format) ext() string {
+	if f == FormatJCal {
+		return ".json"
 	}
-	body, err := RenderCalendar(cat, opts)
-	if err != nil {
-		return nil, fmt.Errorf("render calendar: %w", err)
-	}
-	s := &Snapshot{Catalog: cat, Options: opts, events: make(map[string]*resource, len(cat.Events))}
-	if s.calendar, err = newResource(calendarContentType, body, cat.Modified, "calendar.ics"); err != nil {
-		return nil, err
-	}
-	for _, ev := range cat.Events {
-		body, err := RenderEvent(ev, opts)
-		if err != nil {
-			return nil, fmt.Errorf("render event %q: %w", ev.ID, err)
+	return ".ics"
+}
+
+// ReminderLead is the reminder that linked variants offer: all-day events
+// start at midnight, so this rings at 21:00 the evening before.
+const ReminderLead = 3 * time.Hour
+
+// LinkedVariants are the feeds that the service's pages link to: the full
+// feed, the days off, the make-up working days and the conference, each in
+// both languages, English and Chinese, with and without reminders. They are
+// rendered when the catalog loads.
+func LinkedVariants() []Variant {
+	lead := ReminderLead
+	var out []Variant
+	for _, kinds := range [][]events.Kind{
+		nil,
+		{events.KindDayOff},
+		{events.KindWorkday},
+		{events.KindConference, events.KindCeremony},
+	} {
+		for _, lang := range []Lang{"", LangEnglish, LangChinese} {
+			out = append(out, Variant{Kinds: kinds, Lang: lang}, Variant{Kinds: kinds, Lang: lang, Alarm: &lead})
 		}
-		if s.events[ev.ID], err = newResource(calendarContentType, body, ev.Revision.Modified, ev.ID+".ics"); err != nil {
+	}
+	return out
+}
+
+// Build renders a catalog for serving at baseURL (empty when unknown).
+func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
+	s := &Snapshot{Catalog: cat, BaseURL: baseURL, cache: newVariantCache(defaultCacheEntries, defaultCacheBytes)}
+	for _, v := range LinkedVariants() {
+		res, err := s.renderCalendar(v, FormatICS)
+		if err != nil {
 			return nil, err
 		}
+		s.cache.pin(calendarKey(v, FormatICS), res)
+	}
+	jcal, err := s.renderCalendar(Variant{}, FormatJCal)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.pin(calendarKey(Variant{}, FormatJCal), jcal)
+	s.feed = s.cache.pinned[calendarKey(Variant{}, FormatICS)]
+	for _, ev := range cat.Events {
+		res, err := s.renderEvent(ev, Variant{}, FormatICS)
+		if err != nil {
+			return nil, err
+		}
+		s.cache.pin(eventKey(ev.ID, Variant{}, FormatICS), res)
 	}
 	return s, nil
 }
 
 // CalendarBytes returns the rendered full feed, uncompressed.
-func (s *Snapshot) CalendarBytes() []byte { return s.calendar.identity.body }
+func (s *Snapshot) CalendarBytes() []byte { return s.feed.identity.body }
 
 // ETag returns the full feed's entity tag.
-func (s *Snapshot) ETag() string { return s.calendar.identity.etag[0] }
+func (s *Snapshot) ETag() string { return s.feed.identity.etag[0] }
+
+// Calendar returns the feed that a variant selects, rendering it if this is
+// its first request.
+func (s *Snapshot) Calendar(v Variant, f Format) (*resource, error) {
+	return s.cache.get(calendarKey(v, f), func() (*resource, error) { return s.renderCalendar(v, f) })
+}
+
+// Event returns the calendar of one event, or false when there is no such
+// event.
+func (s *Snapshot) Event(id string, v Variant, f Format) (*resource, bool, error) {
+	ev, ok := s.Catalog.Event(id)
+	if !ok {
+		return nil, false, nil
+	}
+	res, err := s.cache.get(eventKey(id, v, f), func() (*resource, error) { return s.renderEvent(ev, v, f) })
+	return res, true, err
+}
+
+func calendarKey(v Variant, f Format) string { return withQuery("/calendar"+f.ext(), v.Query()) }
+
+func eventKey(id string, v Variant, f Format) string {
+	return withQuery(eventPrefix+id+f.ext(), v.Query())
+}
+
+func (s *Snapshot) renderCalendar(v Variant, f Format) (*resource, error) {
+	cal, err := calendarModel(s.Catalog, Options{BaseURL: s.BaseURL, Variant: v})
+	if err != nil {
+		return nil, err
+	}
+	return s.encode(cal, f, calendarKey(v, f), "calendar"+f.ext(), s.Catalog.Modified)
+}
+
+func (s *Snapshot) renderEvent(ev events.Event, v Variant, f Format) (*resource, error) {
+	cal, err := eventModel(s.Catalog, ev, Options{BaseURL: s.BaseURL, Variant: v})
+	if err != nil {
+		return nil, err
+	}
+	return s.encode(cal, f, eventKey(ev.ID, v, f), ev.ID+f.ext(), ev.Revision.Modified)
+}
+
+func (s *Snapshot) encode(cal *ics.Calendar, f Format, location, filename string, modified time.Time) (*resource, error) {
+	var (
+		body        []byte
+		err         error
+		contentType = calendarContentType
+	)
+	if f == FormatJCal {
+		body, err = encodeJCal(cal)
+		contentType = jcalContentType
+	} else {
+		body, err = serialize(cal)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", location, err)
+	}
+	return newResource(contentType, body, modified, filename, location)
+}
 
 const calendarContentType = "text/calendar; charset=utf-8"
 
@@ -73,6 +174,15 @@ type resource struct {
 	lastModified   []string
 	contentType    []string
 	disposition    []string
+	location       []string // the canonical path and query
+}
+
+// size is what the resource holds in memory, for the cache's bound.
+func (r *resource) size() int {
+	if r.gzip.etag[0] == r.identity.etag[0] { // not compressed: one body
+		return len(r.identity.body)
+	}
+	return len(r.identity.body) + len(r.gzip.body)
 }
 
 type representation struct {
@@ -81,7 +191,7 @@ type representation struct {
 	contentLength []string
 }
 
-func newResource(contentType string, body []byte, modified time.Time, filename string) (*resource, error) {
+func newResource(contentType string, body []byte, modified time.Time, filename, location string) (*resource, error) {
 	gz, err := gzipBytes(body)
 	if err != nil {
 		return nil, fmt.Errorf("compress %s: %w", filename, err)
@@ -92,6 +202,7 @@ func newResource(contentType string, body []byte, modified time.Time, filename s
 		identity:    representation{body: body, etag: []string{`"` + tag + `"`}, contentLength: []string{strconv.Itoa(len(body))}},
 		contentType: []string{contentType},
 		disposition: []string{`inline; filename="` + filename + `"`},
+		location:    []string{location},
 	}
 	// A strong ETag names one exact byte sequence, so the compressed bytes
 	// get a tag of their own.

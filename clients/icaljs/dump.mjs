@@ -52,6 +52,11 @@ const out = {
       end: vevent.hasProperty("dtend") ? show(ev.endDate) : null,
       rrule: vevent.hasProperty("rrule") ? vevent.getFirstPropertyValue("rrule").toString() : null,
       occurrences,
+      alarms: vevent.getAllSubcomponents("valarm").map((a) => ({
+        action: a.getFirstPropertyValue("action"),
+        trigger: a.getFirstPropertyValue("trigger").toString(),
+        description: a.getFirstPropertyValue("description"),
+      })),
     };
   }),
 };

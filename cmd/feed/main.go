@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	snap, err := feed.Build(cat, feed.Options{BaseURL: base})
+	snap, err := feed.Build(cat, base)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,168 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	ics "github.com/arran4/golang-ical"
+)
+
+// jCal (RFC 7265) is written from the same golang-ical model as the
+// iCalendar bytes, so the two forms of a feed cannot drift apart. Values are
+// converted from their iCalendar text by type; golang-ical keeps TEXT values
+// unescaped in the model, as jCal wants them.
+
+const jcalContentType = "application/calendar+json"
+
+// encodeJCal writes cal as jCal.
+func encodeJCal(cal *ics.Calendar) ([]byte, error) {
+	props := make([]any, 0, len(cal.CalendarProperties))
+	for _, p := range cal.CalendarProperties {
+		props = append(props, jcalProperty(p.BaseProperty))
+	}
+	comps := make([]any, 0, len(cal.Components))
+	for _, c := range cal.Components {
+		comps = append(comps, jcalComponent(c))
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode([]any{"vcalendar", props, comps}); err != nil {
+		return nil, fmt.Errorf("encode jCal: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func jcalComponent(c ics.Component) []any {
+	var name string
+	switch c.(type) {
+	case *ics.VEvent:
+		name = "vevent"
+	case *ics.VTimezone:
+		name = "vtimezone"
+	case *ics.Standard:
+		name = "standard"
+	case *ics.Daylight:
+		name = "daylight"
+	case *ics.VAlarm:
+		name = "valarm"
+	default:
+		panic(fmt.Sprintf("jCal: component %T is not written by this package", c))
+	}
+	props := make([]any, 0, len(c.UnknownPropertiesIANAProperties()))
+	for _, p := range c.UnknownPropertiesIANAProperties() {
+		props = append(props, jcalProperty(p.BaseProperty))
+	}
+	subs := make([]any, 0, len(c.SubComponents()))
+	for _, sub := range c.SubComponents() {
+		subs = append(subs, jcalComponent(sub))
+	}
+	return []any{name, props, subs}
+}
+
+// jcalProperty writes [name, params, type, value...]. The VALUE parameter
+// becomes the type and is not repeated among the parameters (RFC 7265 §3.4).
+func jcalProperty(p ics.BaseProperty) []any {
+	params := make(map[string]any, len(p.ICalParameters))
+	valueType := ""
+	for k, vs := range p.ICalParameters {
+		if k == "VALUE" && len(vs) == 1 {
+			valueType = strings.ToLower(vs[0])
+			continue
+		}
+		if len(vs) == 1 {
+			params[strings.ToLower(k)] = vs[0]
+		} else {
+			params[strings.ToLower(k)] = vs
+		}
+	}
+	if valueType == "" {
+		valueType = defaultValueType(p.IANAToken)
+	}
+	out := []any{strings.ToLower(p.IANAToken), params, valueType}
+	switch valueType {
+	case "date":
+		return append(out, p.Value[0:4]+"-"+p.Value[4:6]+"-"+p.Value[6:8])
+	case "date-time":
+		v := p.Value
+		return append(out, v[0:4]+"-"+v[4:6]+"-"+v[6:8]+"T"+v[9:11]+":"+v[11:13]+":"+v[13:])
+	case "utc-offset":
+		v := p.Value
+		return append(out, v[0:3]+":"+v[3:5]+offsetSeconds(v[5:]))
+	case "integer":
+		n, _ := strconv.Atoi(p.Value)
+		return append(out, n)
+	case "float":
+		var fs []any
+		for part := range strings.SplitSeq(p.Value, ";") {
+			f, _ := strconv.ParseFloat(part, 64)
+			fs = append(fs, f)
+		}
+		if len(fs) == 1 {
+			return append(out, fs[0])
+		}
+		return append(out, fs) // GEO is a structured value: [lat, lon]
+	case "recur":
+		return append(out, jcalRecur(p.Value))
+	default:
+		return append(out, p.Value)
+	}
+}
+
+func offsetSeconds(s string) string {
+	if s == "" {
+		return ""
+	}
+	return ":" + s
+}
+
+// defaultValueType is RFC 5545's default type of each property this package
+// writes without a VALUE parameter.
+func defaultValueType(name string) string {
+	switch name {
+	case "DTSTART", "DTEND", "DTSTAMP", "LAST-MODIFIED", "CREATED", "RECURRENCE-ID", "EXDATE", "RDATE":
+		return "date-time"
+	case "RRULE":
+		return "recur"
+	case "GEO":
+		return "float"
+	case "TZOFFSETFROM", "TZOFFSETTO":
+		return "utc-offset"
+	case "SEQUENCE", "PRIORITY", "REPEAT":
+		return "integer"
+	case "URL", "TZURL":
+		return "uri"
+	case "TRIGGER", "DURATION":
+		return "duration"
+	}
+	return "text"
+}
+
+// jcalRecur turns FREQ=YEARLY;BYMONTH=3;BYDAY=2SU into the object form of
+// RFC 7265 §3.6.10, with numeric parts as numbers.
+func jcalRecur(rule string) map[string]any {
+	out := make(map[string]any)
+	for part := range strings.SplitSeq(rule, ";") {
+		k, v, _ := strings.Cut(part, "=")
+		key := strings.ToLower(k)
+		var values []any
+		for item := range strings.SplitSeq(v, ",") {
+			switch key {
+			case "count", "interval", "bysecond", "byminute", "byhour", "bymonthday", "byyearday", "byweekno", "bymonth", "bysetpos":
+				n, _ := strconv.Atoi(item)
+				values = append(values, n)
+			default:
+				values = append(values, item)
+			}
+		}
+		if len(values) == 1 {
+			out[key] = values[0]
+		} else {
+			out[key] = values
+		}
+	}
+	return out
+}
