@@ -11,5 +11,7 @@ require github.com/gorilla/mux v1.8.1
 
 require (
 	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392 // indirect
+	github.com/fsnotify/fsnotify v1.10.1 // indirect
 	github.com/teambition/rrule-go v1.8.2 // indirect
+	golang.org/x/sys v0.13.0 // indirect
 )

@@ -18,9 +18,10 @@ import (
 // be replaced while requests run: each request reads it once and sees one
 // whole catalog, old or new.
 type Server struct {
-	snap    atomic.Pointer[Snapshot]
-	log     *slog.Logger
-	handler http.Handler
+	snap       atomic.Pointer[Snapshot]
+	lastReload atomic.Pointer[ReloadStatus]
+	log        *slog.Logger
+	handler    http.Handler
 }
 
 // NewServer serves snap and logs to log.
@@ -33,6 +34,8 @@ func NewServer(snap *Snapshot, log *slog.Logger) *Server {
 
 // Swap makes snap the snapshot that new requests see.
 func (s *Server) Swap(snap *Snapshot) { s.snap.Store(snap) }
+
+func (s *Server) reportReload(st ReloadStatus) { s.lastReload.Store(&st) }
 
 // Snapshot returns the snapshot being served.
 func (s *Server) Snapshot() *Snapshot { return s.snap.Load() }
@@ -171,14 +174,23 @@ func mediaQuality(accept, mediaType string) float64 {
 	return 0
 }
 
+// serveHealth reports the catalog being served and the latest reload. A
+// failed reload makes the status "degraded" but still answers 200: the
+// service is serving its last good feed, and a health check that restarted
+// it would only swap a working process for one that cannot start.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
-	body, _ := json.Marshal(struct {
-		Status   string    `json:"status"`
-		Events   int       `json:"events"`
-		Modified time.Time `json:"modified"`
-		ETag     string    `json:"etag"`
-	}{"ok", len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag()})
+	report := struct {
+		Status     string        `json:"status"`
+		Events     int           `json:"events"`
+		Modified   time.Time     `json:"modified"`
+		ETag       string        `json:"etag"`
+		LastReload *ReloadStatus `json:"last_reload,omitempty"`
+	}{"ok", len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), s.lastReload.Load()}
+	if report.LastReload != nil && report.LastReload.Failed {
+		report.Status = "degraded"
+	}
+	body, _ := json.Marshal(report)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")

@@ -67,21 +67,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	cat, err := loadCatalog(*catalogPath)
+	build := func(file string, data []byte) (*feed.Snapshot, error) {
+		cat, err := events.Parse(file, data)
+		if err != nil {
+			return nil, err
+		}
+		return feed.Build(cat, base)
+	}
+	file, data, err := readCatalog(*catalogPath)
 	if err != nil {
 		return err
 	}
-	snap, err := feed.Build(cat, base)
+	snap, err := build(file, data)
 	if err != nil {
-		return err
+		return catalogError(file, err)
 	}
+	cat := snap.Catalog
+	server := feed.NewServer(snap, log)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           feed.NewServer(snap, log),
+		Handler:           server,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -93,6 +102,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if public == "" {
 		public = "http://" + ln.Addr().String()
 	}
+
+	if *catalogPath != "" {
+		reloader := feed.NewReloader(server, *catalogPath, data, func(data []byte) (*feed.Snapshot, error) {
+			return build(*catalogPath, data)
+		}, log)
+		watchCtx, stopWatching := context.WithCancel(ctx)
+		defer stopWatching()
+		go func() {
+			if err := reloader.Watch(watchCtx); err != nil {
+				log.Warn("not watching the catalog file; reload with SIGHUP", "error", err)
+			}
+		}()
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for {
+				select {
+				case <-hup:
+					_ = reloader.Reload("SIGHUP", true)
+				case <-watchCtx.Done():
+					return
+				}
+			}
+		}()
+	}
+
 	log.Info("serving", "events", len(cat.Events), "feed", public+feed.CalendarPath, "etag", snap.ETag())
 	fmt.Fprintf(stdout, "Subscribe to %s%s\n", public, feed.CalendarPath)
 
@@ -112,25 +148,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
-func loadCatalog(path string) (*events.Catalog, error) {
-	var (
-		cat *events.Catalog
-		err error
-	)
+// readCatalog returns the catalog's name for messages and its bytes: the
+// file's, or the embedded default's when path is empty.
+func readCatalog(path string) (string, []byte, error) {
 	if path == "" {
-		path = events.DefaultFile
-		cat, err = events.Default()
-	} else {
-		cat, err = events.Load(path)
+		return events.DefaultFile, events.DefaultSource(), nil
 	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return path, nil, fmt.Errorf("load catalog %q: %w", path, err)
+	}
+	return path, data, nil
+}
+
+func catalogError(file string, err error) error {
 	var list events.Errors
 	if errors.As(err, &list) {
-		return nil, fmt.Errorf("catalog %s has %d error(s):\n%w", path, len(list), err)
+		return fmt.Errorf("catalog %s has %d error(s):\n%w", file, len(list), err)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("load catalog %q: %w", path, err)
-	}
-	return cat, nil
+	return fmt.Errorf("load catalog %q: %w", file, err)
 }
 
 func envOr(getenv func(string) string, key, fallback string) string {
