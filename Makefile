@@ -13,6 +13,7 @@ test-deps:
 # into a failure, so that this target never passes without them.
 test: test-deps
 	go vet ./...
+	"$$(go env GOPATH)/bin/staticcheck" ./...
 	FEED_REQUIRE_CLIENTS=1 go test -race -count=1 ./...
 	$(MAKE) fuzz
 
@@ -21,3 +22,5 @@ test: test-deps
 FUZZTIME ?= 15s
 fuzz:
 	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./events
+	go test -run='^$$' -fuzz='^FuzzVariantQuery$$' -fuzztime=$(FUZZTIME) .
+	go test -run='^$$' -fuzz='^FuzzTextRoundTrip$$' -fuzztime=$(FUZZTIME) .

@@ -10,6 +10,7 @@ var (
 	cacheControlValue  = []string{cacheControl}
 	gzipEncoding       = []string{"gzip"}
 	allowAnyOrigin     = []string{"*"}
+	exposeHeaders      = []string{"ETag, Last-Modified, Content-Location"}
 )
 
 // serveResource answers GET and HEAD for a prepared resource: the encoding
@@ -31,6 +32,7 @@ func serveResource(w http.ResponseWriter, r *http.Request, res *resource) {
 	// Feeds are public data that web calendar clients fetch from pages of
 	// their own.
 	h["Access-Control-Allow-Origin"] = allowAnyOrigin
+	h["Access-Control-Expose-Headers"] = exposeHeaders
 
 	if notModified(r, res) {
 		delete(h, "Content-Type")

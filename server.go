@@ -55,6 +55,7 @@ func (s *Server) routes() http.Handler {
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 
 	var h http.Handler = r
+	h = limitURI(h)
 	h = commonHeaders(h)
 	h = recoverPanics(s.log, h)
 	h = logRequests(s.log, h)
@@ -73,8 +74,15 @@ func methods(h http.HandlerFunc, allowed ...string) http.Handler {
 				return
 			}
 		}
-		w.Header()["Allow"] = allow
+		h := w.Header()
+		h["Allow"] = allow
 		if r.Method == http.MethodOptions {
+			// A CORS preflight: web calendar clients that revalidate with
+			// If-None-Match need one, as that header is not CORS-safelisted.
+			h["Access-Control-Allow-Origin"] = allowAnyOrigin
+			h["Access-Control-Allow-Methods"] = allow
+			h["Access-Control-Allow-Headers"] = corsAllowHeaders
+			h["Access-Control-Max-Age"] = corsMaxAge
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
@@ -212,6 +220,26 @@ func httpError(w http.ResponseWriter, status int, reason string) {
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(http.StatusText(status) + ": " + reason + "\n"))
+}
+
+var (
+	corsAllowHeaders = []string{"Accept, If-None-Match, If-Modified-Since"}
+	corsMaxAge       = []string{"86400"}
+)
+
+// maxURILength bounds the request target. The longest URL the service
+// answers, a variant with every parameter, is under 150 bytes; anything far
+// longer is a mistake or an attack, and parsing it is wasted work.
+const maxURILength = 1024
+
+func limitURI(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.RequestURI) > maxURILength {
+			httpError(w, http.StatusRequestURITooLong, "the URL is longer than "+strconv.Itoa(maxURILength)+" bytes")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // commonHeaders are set on every answer, errors included.
