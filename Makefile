@@ -1,7 +1,7 @@
 # make run   serves the embedded catalog on http://localhost:8080/calendar.ics
 # make test  installs what the tests need, then runs every test
 
-.PHONY: run test test-deps fuzz
+.PHONY: run test test-deps fuzz loadtest
 
 run:
 	go run ./cmd/feed
@@ -24,3 +24,9 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./events
 	go test -run='^$$' -fuzz='^FuzzVariantQuery$$' -fuzztime=$(FUZZTIME) .
 	go test -run='^$$' -fuzz='^FuzzTextRoundTrip$$' -fuzztime=$(FUZZTIME) .
+
+# Load and fault scenarios against a built binary on loopback (about a
+# minute): sustained load, slow clients, SIGTERM under load, a broken
+# catalog under load. QUICK=1 shortens them.
+loadtest:
+	go run ./loadtest $(if $(QUICK),-quick)

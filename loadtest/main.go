@@ -1,0 +1,588 @@
+// Command loadtest runs the service's load and fault scenarios against a
+// freshly built binary on loopback, and prints their figures:
+//
+//	sustained  steady load on the feed, a variant, a 304 and the page: zero errors, memory flat
+//	slowloris  many clients trickling headers: normal clients are still served promptly
+//	sigterm    SIGTERM during downloads: every download completes, exit 0 within the timeout
+//	reload     the catalog replaced by a broken one under load: no failed request, the ETag kept
+//
+// Every scenario is bounded in time and stops by itself; all traffic goes to
+// 127.0.0.1. Run it with `go run ./loadtest` (or `make loadtest`); -quick
+// shortens every phase.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+func main() {
+	quick := flag.Bool("quick", false, "shorten every phase, for a smoke run")
+	only := flag.String("run", "", "run only the scenarios whose names contain this")
+	flag.Parse()
+	if err := run(*quick, *only); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+type scenario struct {
+	name string
+	fn   func(env *env) (result, error)
+}
+
+type result struct {
+	requests, errors int64
+	p50, p99         time.Duration
+	peakRSS          int64 // KiB
+	note             string
+	failures         []string
+}
+
+type env struct {
+	bin, dir string
+	scale    float64 // 1 for full runs, less for -quick
+}
+
+func (e *env) dur(d time.Duration) time.Duration { return time.Duration(float64(d) * e.scale) }
+
+func run(quick bool, only string) error {
+	dir, err := os.MkdirTemp("", "feed-loadtest-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	e := &env{bin: filepath.Join(dir, "feed"), dir: dir, scale: 1}
+	if quick {
+		e.scale = 0.25
+	}
+	build := exec.Command("go", "build", "-o", e.bin, "./cmd/feed")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	scenarios := []scenario{
+		{"sustained", sustained},
+		{"slowloris", slowloris},
+		{"sigterm", sigterm},
+		{"reload", reload},
+	}
+	fmt.Printf("%-10s %10s %7s %9s %9s %9s  %s\n", "scenario", "requests", "errors", "p50", "p99", "peak RSS", "result")
+	failed := 0
+	for _, sc := range scenarios {
+		if !strings.Contains(sc.name, only) {
+			continue
+		}
+		res, err := sc.fn(e)
+		verdict := "PASS"
+		if err != nil {
+			res.failures = append(res.failures, err.Error())
+		}
+		if len(res.failures) > 0 {
+			verdict = "FAIL: " + strings.Join(res.failures, "; ")
+			failed++
+		}
+		fmt.Printf("%-10s %10d %7d %9s %9s %7d MB  %s\n", sc.name, res.requests, res.errors,
+			res.p50.Round(time.Microsecond), res.p99.Round(time.Microsecond), res.peakRSS/1024, verdict)
+		if res.note != "" {
+			fmt.Printf("%-10s %s\n", "", res.note)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d scenario(s) failed", failed)
+	}
+	fmt.Println("all scenarios passed")
+	return nil
+}
+
+// service is a running feed binary.
+type service struct {
+	cmd    *exec.Cmd
+	base   string
+	exited chan error
+	stderr *bytes.Buffer
+}
+
+func startService(e *env, args ...string) (*service, error) {
+	cmd := exec.Command(e.bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	s := &service{cmd: cmd, exited: make(chan error, 1), stderr: &bytes.Buffer{}}
+	cmd.Stderr = s.stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { s.exited <- cmd.Wait() }()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		s.kill()
+		return nil, fmt.Errorf("the service did not start: %v\n%s", err, s.stderr)
+	}
+	go io.Copy(io.Discard, stdout)
+	s.base = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(line), "Subscribe to "), "/calendar.ics")
+	return s, nil
+}
+
+func (s *service) kill() {
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+}
+
+// rss samples the process's resident memory until ctx ends.
+func (s *service) rss(ctx context.Context) func() []int64 {
+	var mu sync.Mutex
+	var samples []int64
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if kb := readStatus(s.cmd.Process.Pid, "VmRSS:"); kb > 0 {
+				mu.Lock()
+				samples = append(samples, kb)
+				mu.Unlock()
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() []int64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(samples)
+	}
+}
+
+func readStatus(pid int, field string) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb
+		}
+	}
+	return 0
+}
+
+// load runs workers that request targets in turn until ctx ends, and
+// records every latency and every failure.
+type load struct {
+	requests, errors atomic.Int64
+	mu               sync.Mutex
+	latencies        []time.Duration
+	firstErrors      []string
+}
+
+type target struct {
+	url    string
+	header http.Header
+	status int
+	// orOK accepts 200 too: a revalidation gets the new feed once the
+	// catalog has changed.
+	orOK bool
+}
+
+func (l *load) run(ctx context.Context, workers int, targets []target) {
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 4}}
+			var local []time.Duration
+			for i := w; ctx.Err() == nil; i++ {
+				tg := targets[i%len(targets)]
+				req, _ := http.NewRequest("GET", tg.url, nil)
+				for k, v := range tg.header {
+					req.Header[k] = v
+				}
+				start := time.Now()
+				resp, err := client.Do(req)
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if err == nil && resp.StatusCode != tg.status && !(tg.orOK && resp.StatusCode == 200) {
+						err = fmt.Errorf("%s: status %d, want %d", tg.url, resp.StatusCode, tg.status)
+					}
+				}
+				if ctx.Err() != nil && err != nil {
+					break // cut off by the end of the phase, not a failure
+				}
+				l.requests.Add(1)
+				if err != nil {
+					l.errors.Add(1)
+					l.mu.Lock()
+					if len(l.firstErrors) < 3 {
+						l.firstErrors = append(l.firstErrors, err.Error())
+					}
+					l.mu.Unlock()
+					continue
+				}
+				local = append(local, time.Since(start))
+			}
+			l.mu.Lock()
+			l.latencies = append(l.latencies, local...)
+			l.mu.Unlock()
+		}()
+	}
+	wg.Wait()
+}
+
+func (l *load) percentile(p float64) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.latencies) == 0 {
+		return 0
+	}
+	slices.Sort(l.latencies)
+	return l.latencies[int(p*float64(len(l.latencies)-1))]
+}
+
+func (l *load) result() result {
+	r := result{requests: l.requests.Load(), errors: l.errors.Load(), p50: l.percentile(0.5), p99: l.percentile(0.99)}
+	if r.errors > 0 {
+		r.failures = append(r.failures, fmt.Sprintf("%d errors, first: %s", r.errors, strings.Join(l.firstErrors, " | ")))
+	}
+	return r
+}
+
+func etagOf(url string) (string, error) {
+	resp, err := http.Head(url)
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	return resp.Header.Get("ETag"), nil
+}
+
+// feedTargets are what subscribers poll: the feed, a variant, a
+// revalidation answered 304, and the page when the service has one.
+func feedTargets(base string) ([]target, error) {
+	etag, err := etagOf(base + "/calendar.ics")
+	if err != nil {
+		return nil, err
+	}
+	targets := []target{
+		{url: base + "/calendar.ics", status: 200},
+		{url: base + "/calendar.ics?kind=day-off&lang=zh", status: 200},
+		{url: base + "/calendar.ics", header: http.Header{"If-None-Match": {etag}}, status: 304},
+		{url: base + "/calendar.ics", header: http.Header{"Accept-Encoding": {"gzip"}}, status: 200},
+	}
+	if resp, err := http.Get(base + "/"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			targets = append(targets, target{url: base + "/", status: 200})
+		}
+	}
+	return targets, nil
+}
+
+// sustained polls the feeds for a while: no request may fail, and the
+// resident memory of the second half may not exceed that of the first by
+// more than a few megabytes.
+func sustained(e *env) (result, error) {
+	svc, err := startService(e)
+	if err != nil {
+		return result{}, err
+	}
+	defer svc.kill()
+	targets, err := feedTargets(svc.base)
+	if err != nil {
+		return result{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), e.dur(20*time.Second))
+	defer cancel()
+	samples := svc.rss(ctx)
+	var l load
+	l.run(ctx, 16, targets)
+	res := l.result()
+	rss := samples()
+	res.peakRSS = slices.Max(rss)
+	half := len(rss) / 2
+	first, second := slices.Max(rss[:half]), slices.Max(rss[half:])
+	res.note = fmt.Sprintf("%d URLs, 16 clients for %s; peak RSS %d KiB in the first half, %d KiB in the second",
+		len(targets), e.dur(20*time.Second), first, second)
+	if second > first+4096 {
+		res.failures = append(res.failures, fmt.Sprintf("memory grew from %d to %d KiB", first, second))
+	}
+	return res, nil
+}
+
+// slowloris holds many connections open that send their headers a byte at a
+// time, while normal clients poll: the normal clients must all be served,
+// quickly, and the server must drop the trickling ones after its header
+// timeout.
+func slowloris(e *env) (result, error) {
+	svc, err := startService(e)
+	if err != nil {
+		return result{}, err
+	}
+	defer svc.kill()
+	targets, err := feedTargets(svc.base)
+	if err != nil {
+		return result{}, err
+	}
+	host := strings.TrimPrefix(svc.base, "http://")
+	const slow = 500
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	var dropped atomic.Int64
+	var wg sync.WaitGroup
+	for range slow {
+		conn, err := net.Dial("tcp", host)
+		if err != nil {
+			return result{}, fmt.Errorf("open slow connection: %w", err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer conn.Close()
+			_, _ = conn.Write([]byte("GET /calendar.ics HTTP/1.1\r\nHost: x\r\nX-Slow: "))
+			for ctx.Err() == nil {
+				if _, err := conn.Write([]byte("a")); err != nil {
+					dropped.Add(1)
+					return
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+		}()
+	}
+	samples := svc.rss(ctx)
+	var l load
+	l.run(ctx, 4, targets)
+	wg.Wait()
+	res := l.result()
+	res.peakRSS = slices.Max(samples())
+	res.note = fmt.Sprintf("%d connections trickling a header byte a second for 8s; the server dropped %d of them (header timeout 5s)", slow, dropped.Load())
+	if res.p99 > 100*time.Millisecond {
+		res.failures = append(res.failures, fmt.Sprintf("normal clients slowed to p99 %s", res.p99))
+	}
+	if dropped.Load() < slow*9/10 {
+		res.failures = append(res.failures, fmt.Sprintf("only %d of %d trickling connections were dropped", dropped.Load(), slow))
+	}
+	return res, nil
+}
+
+// sigterm starts slow downloads of a large feed, sends SIGTERM while they
+// run, and expects every download to complete in full and the process to
+// exit 0 within its shutdown timeout.
+func sigterm(e *env) (result, error) {
+	catalog := filepath.Join(e.dir, "large.toml")
+	if err := os.WriteFile(catalog, largeCatalog(10000), 0o644); err != nil {
+		return result{}, err
+	}
+	svc, err := startService(e, "-catalog", catalog)
+	if err != nil {
+		return result{}, err
+	}
+	defer func() {
+		if svc.cmd.ProcessState == nil {
+			svc.kill()
+		}
+	}()
+	resp, err := http.Get(svc.base + "/calendar.ics")
+	if err != nil {
+		return result{}, err
+	}
+	want, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+
+	const downloads = 8
+	var res result
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	started := make(chan struct{}, downloads)
+	for range downloads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Transport: &http.Transport{DisableCompression: true, ReadBufferSize: 4096}}
+			start := time.Now()
+			resp, err := client.Get(svc.base + "/calendar.ics")
+			var body []byte
+			if err == nil {
+				started <- struct{}{}
+				// Read at about 600 KB/s: a download takes a few seconds.
+				buf := make([]byte, 16<<10)
+				for {
+					n, rerr := resp.Body.Read(buf)
+					body = append(body, buf[:n]...)
+					if rerr != nil {
+						if rerr != io.EOF {
+							err = rerr
+						}
+						break
+					}
+					time.Sleep(25 * time.Millisecond)
+				}
+				resp.Body.Close()
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			res.requests++
+			if err == nil && !bytes.Equal(body, want) {
+				err = fmt.Errorf("download ended after %d of %d bytes", len(body), len(want))
+			}
+			if err != nil {
+				res.errors++
+				res.failures = append(res.failures, err.Error())
+			} else if d := time.Since(start); d > res.p99 {
+				res.p99 = d
+			}
+		}()
+	}
+	for range downloads {
+		<-started
+	}
+	time.Sleep(300 * time.Millisecond)
+	res.peakRSS = readStatus(svc.cmd.Process.Pid, "VmHWM:")
+	sent := time.Now()
+	if err := svc.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return res, err
+	}
+	var exitErr error
+	select {
+	case exitErr = <-svc.exited:
+	case <-time.After(15 * time.Second):
+		res.failures = append(res.failures, "the process did not exit within 15s")
+		svc.kill()
+	}
+	exitAfter := time.Since(sent)
+	wg.Wait()
+	res.p50 = res.p99
+	res.note = fmt.Sprintf("%d slow downloads of the %d-byte feed of 10,000 events; SIGTERM sent with all in flight; exit after %s, status %v",
+		downloads, len(want), exitAfter.Round(time.Millisecond), exitErr)
+	if exitErr != nil {
+		res.failures = append(res.failures, fmt.Sprintf("exit status %v", exitErr))
+	}
+	if exitAfter > 10*time.Second {
+		res.failures = append(res.failures, "exit took longer than the shutdown timeout")
+	}
+	if !strings.Contains(svc.stderr.String(), "shutting down") {
+		res.failures = append(res.failures, "no graceful shutdown in the log")
+	}
+	return res, nil
+}
+
+// reload replaces the catalog with a broken file under load, then with a
+// valid edit: no request fails, the broken file never changes the ETag, the
+// valid edit does.
+func reload(e *env) (result, error) {
+	catalog := filepath.Join(e.dir, "catalog.toml")
+	good, err := os.ReadFile(filepath.Join("events", "catalog.toml"))
+	if err != nil {
+		return result{}, err
+	}
+	if err := replaceFile(catalog, good); err != nil {
+		return result{}, err
+	}
+	svc, err := startService(e, "-catalog", catalog)
+	if err != nil {
+		return result{}, err
+	}
+	defer svc.kill()
+	targets, err := feedTargets(svc.base)
+	if err != nil {
+		return result{}, err
+	}
+	for i := range targets {
+		targets[i].orOK = targets[i].status == 304
+	}
+	before, _ := etagOf(svc.base + "/calendar.ics")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	samples := svc.rss(ctx)
+	var l load
+	done := make(chan struct{})
+	go func() { l.run(ctx, 8, targets); close(done) }()
+
+	var res result
+	phase := e.dur(4 * time.Second)
+	time.Sleep(phase)
+	broken := bytes.Replace(good, []byte("end = 2022-04-29"), []byte("end = 2022-04-20"), 1)
+	if err := replaceFile(catalog, broken); err != nil {
+		return res, err
+	}
+	time.Sleep(phase)
+	during, _ := etagOf(svc.base + "/calendar.ics")
+	edited := bytes.Replace(good, []byte(`name.zh = "首届大国工匠创新交流大会"`), []byte(`name.zh = "首届大国工匠创新交流大会（深圳）"`), 1)
+	if err := replaceFile(catalog, edited); err != nil {
+		return res, err
+	}
+	time.Sleep(phase)
+	after, _ := etagOf(svc.base + "/calendar.ics")
+	cancel()
+	<-done
+	res = l.result()
+	res.peakRSS = slices.Max(samples())
+	res.note = fmt.Sprintf("ETag %s, then %s with the broken file, then %s after a valid edit", before, during, after)
+	if during != before {
+		res.failures = append(res.failures, "the broken catalog changed the ETag")
+	}
+	if after == before {
+		res.failures = append(res.failures, "the valid edit was not served")
+	}
+	if !strings.Contains(svc.stderr.String(), "catalog rejected") {
+		res.failures = append(res.failures, "the rejection was not logged")
+	}
+	return res, nil
+}
+
+func replaceFile(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// largeCatalog writes a valid catalog of n events: all-day and timed, some
+// yearly, deterministic.
+func largeCatalog(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("[calendar]\nname.en = \"Load test\"\nname.zh = \"负载测试\"\ntimezone = \"Asia/Shanghai\"\n")
+	kinds := []string{"conference", "ceremony", "observance", "day-off", "workday"}
+	for i := range n {
+		day := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%1500)
+		kind := kinds[i%len(kinds)]
+		fmt.Fprintf(&b, "\n[[event]]\nid = \"event-%d\"\nkind = %q\nname.en = \"Event %d, with some words to fold\"\nname.zh = \"事件%d\"\n", i, kind, i, i)
+		fmt.Fprintf(&b, "description.en = \"Description of event %d; long enough to be folded over more than one line of seventy-five octets.\"\n", i)
+		if kind == "ceremony" {
+			fmt.Fprintf(&b, "start = %sT10:00:00\nzone = \"Asia/Shanghai\"\n", day.Format("2006-01-02"))
+		} else {
+			fmt.Fprintf(&b, "start = %s\n", day.Format("2006-01-02"))
+		}
+		if i%97 == 0 && !(day.Month() == 2 && day.Day() == 29) {
+			b.WriteString("recur = \"yearly\"\n")
+		}
+		b.WriteString("modified = 2026-01-01T00:00:00Z\n")
+	}
+	return b.Bytes()
+}
+
