@@ -585,4 +585,3 @@ func largeCatalog(n int) []byte {
 	}
 	return b.Bytes()
 }
-
