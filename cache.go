@@ -18,7 +18,7 @@ const (
 // bound. Concurrent requests for the same new variant render it once.
 type variantCache struct {
 	mu         sync.Mutex
-	pinned     map[string]*resource
+	pinned     map[string]*Resource
 	entries    map[string]*list.Element // of *cacheEntry
 	order      *list.List               // most recently used first
 	bytes      int
@@ -28,7 +28,7 @@ type variantCache struct {
 
 type cacheEntry struct {
 	key   string
-	res   *resource
+	res   *Resource
 	err   error
 	size  int
 	ready chan struct{} // closed once res or err is set
@@ -36,7 +36,7 @@ type cacheEntry struct {
 
 func newVariantCache(maxEntries, maxBytes int) *variantCache {
 	return &variantCache{
-		pinned:     make(map[string]*resource),
+		pinned:     make(map[string]*Resource),
 		entries:    make(map[string]*list.Element),
 		order:      list.New(),
 		maxEntries: maxEntries,
@@ -46,9 +46,9 @@ func newVariantCache(maxEntries, maxBytes int) *variantCache {
 
 // pin keeps a resource for the life of the cache; only Build calls it,
 // before the cache is shared.
-func (c *variantCache) pin(key string, res *resource) { c.pinned[key] = res }
+func (c *variantCache) pin(key string, res *Resource) { c.pinned[key] = res }
 
-func (c *variantCache) get(key string, render func() (*resource, error)) (*resource, error) {
+func (c *variantCache) get(key string, render func() (*Resource, error)) (*Resource, error) {
 	if res, ok := c.pinned[key]; ok {
 		return res, nil
 	}

@@ -15,7 +15,7 @@ var (
 
 // serveResource answers GET and HEAD for a prepared resource: the encoding
 // the client accepts, 304 when its copy is current, the body otherwise.
-func serveResource(w http.ResponseWriter, r *http.Request, res *resource) {
+func serveResource(w http.ResponseWriter, r *http.Request, res *Resource) {
 	rep := &res.identity
 	useGzip := acceptsGzip(r.Header.Get("Accept-Encoding")) && len(res.gzip.body) < len(res.identity.body)
 	if useGzip {
@@ -53,7 +53,7 @@ func serveResource(w http.ResponseWriter, r *http.Request, res *resource) {
 
 // notModified applies RFC 9110's order: If-None-Match decides when present
 // (weak comparison, either encoding's tag), If-Modified-Since only when not.
-func notModified(r *http.Request, res *resource) bool {
+func notModified(r *http.Request, res *Resource) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		return etagMatches(inm, res)
 	}
@@ -68,7 +68,7 @@ func notModified(r *http.Request, res *resource) bool {
 // etagMatches reports whether a list of entity tags names the resource. The
 // tag of either encoding counts: both stand for the same version, and a
 // client that stored one encoding is current whichever it asks for next.
-func etagMatches(list string, res *resource) bool {
+func etagMatches(list string, res *Resource) bool {
 	for list != "" {
 		list = strings.TrimLeft(list, " \t,")
 		if list == "" {

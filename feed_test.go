@@ -620,3 +620,5 @@ func TestNormalizeBaseURL(t *testing.T) {
 		}
 	}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -25,7 +25,7 @@ import (
 type Snapshot struct {
 	Catalog *events.Catalog
 	BaseURL string
-	feed    *resource // the full feed as iCalendar: the hot path
+	feed    *Resource // the full feed as iCalendar: the hot path
 	cache   *variantCache
 }
 
@@ -103,18 +103,18 @@ func (s *Snapshot) ETag() string { return s.feed.identity.etag[0] }
 
 // Calendar returns the feed that a variant selects, rendering it if this is
 // its first request.
-func (s *Snapshot) Calendar(v Variant, f Format) (*resource, error) {
-	return s.cache.get(calendarKey(v, f), func() (*resource, error) { return s.renderCalendar(v, f) })
+func (s *Snapshot) Calendar(v Variant, f Format) (*Resource, error) {
+	return s.cache.get(calendarKey(v, f), func() (*Resource, error) { return s.renderCalendar(v, f) })
 }
 
 // Event returns the calendar of one event, or false when there is no such
 // event.
-func (s *Snapshot) Event(id string, v Variant, f Format) (*resource, bool, error) {
+func (s *Snapshot) Event(id string, v Variant, f Format) (*Resource, bool, error) {
 	ev, ok := s.Catalog.Event(id)
 	if !ok {
 		return nil, false, nil
 	}
-	res, err := s.cache.get(eventKey(id, v, f), func() (*resource, error) { return s.renderEvent(ev, v, f) })
+	res, err := s.cache.get(eventKey(id, v, f), func() (*Resource, error) { return s.renderEvent(ev, v, f) })
 	return res, true, err
 }
 
@@ -124,7 +124,7 @@ func eventKey(id string, v Variant, f Format) string {
 	return withQuery(eventPrefix+id+f.ext(), v.Query())
 }
 
-func (s *Snapshot) renderCalendar(v Variant, f Format) (*resource, error) {
+func (s *Snapshot) renderCalendar(v Variant, f Format) (*Resource, error) {
 	cal, err := calendarModel(s.Catalog, Options{BaseURL: s.BaseURL, Variant: v})
 	if err != nil {
 		return nil, err
@@ -132,7 +132,7 @@ func (s *Snapshot) renderCalendar(v Variant, f Format) (*resource, error) {
 	return s.encode(cal, f, calendarKey(v, f), "calendar"+f.ext(), s.Catalog.Modified)
 }
 
-func (s *Snapshot) renderEvent(ev events.Event, v Variant, f Format) (*resource, error) {
+func (s *Snapshot) renderEvent(ev events.Event, v Variant, f Format) (*Resource, error) {
 	cal, err := eventModel(s.Catalog, ev, Options{BaseURL: s.BaseURL, Variant: v})
 	if err != nil {
 		return nil, err
@@ -140,7 +140,7 @@ func (s *Snapshot) renderEvent(ev events.Event, v Variant, f Format) (*resource,
 	return s.encode(cal, f, eventKey(ev.ID, v, f), ev.ID+f.ext(), ev.Revision.Modified)
 }
 
-func (s *Snapshot) encode(cal *ics.Calendar, f Format, location, filename string, modified time.Time) (*resource, error) {
+func (s *Snapshot) encode(cal *ics.Calendar, f Format, location, filename string, modified time.Time) (*Resource, error) {
 	var (
 		body        []byte
 		err         error
@@ -166,9 +166,9 @@ const calendarContentType = "text/calendar; charset=utf-8"
 // most, so an hour's staleness is never what a subscriber notices.
 const cacheControl = "public, max-age=3600, stale-if-error=604800"
 
-// resource is one URL's content in both encodings, with every header value
+// Resource is one URL's content in both encodings, with every header value
 // prepared so that serving it allocates nothing that grows with its size.
-type resource struct {
+type Resource struct {
 	identity, gzip representation
 	modTime        time.Time // whole seconds, UTC; zero when unknown
 	lastModified   []string
@@ -177,8 +177,11 @@ type resource struct {
 	location       []string // the canonical path and query
 }
 
+// Body returns the resource's uncompressed bytes.
+func (r *Resource) Body() []byte { return r.identity.body }
+
 // size is what the resource holds in memory, for the cache's bound.
-func (r *resource) size() int {
+func (r *Resource) size() int {
 	if r.gzip.etag[0] == r.identity.etag[0] { // not compressed: one body
 		return len(r.identity.body)
 	}
@@ -191,14 +194,14 @@ type representation struct {
 	contentLength []string
 }
 
-func newResource(contentType string, body []byte, modified time.Time, filename, location string) (*resource, error) {
+func newResource(contentType string, body []byte, modified time.Time, filename, location string) (*Resource, error) {
 	gz, err := gzipBytes(body)
 	if err != nil {
 		return nil, fmt.Errorf("compress %s: %w", filename, err)
 	}
 	sum := sha256.Sum256(body)
 	tag := hex.EncodeToString(sum[:12])
-	r := &resource{
+	r := &Resource{
 		identity:    representation{body: body, etag: []string{`"` + tag + `"`}, contentLength: []string{strconv.Itoa(len(body))}},
 		contentType: []string{contentType},
 		disposition: []string{`inline; filename="` + filename + `"`},

@@ -323,7 +323,7 @@ func TestCacheBoundsBytes(t *testing.T) {
 	c := newVariantCache(100, 10_000)
 	for i := range 50 {
 		body := bytes.Repeat([]byte{'x'}, 1000)
-		_, _ = c.get(fmt.Sprint(i), func() (*resource, error) {
+		_, _ = c.get(fmt.Sprint(i), func() (*Resource, error) {
 			return newResource(calendarContentType, body, time.Time{}, "x.ics", "/x")
 		})
 	}

@@ -1,8 +1,13 @@
 // Command feed serves an events catalog as an iCalendar feed that calendar
 // apps subscribe to.
 //
-// With no flags it serves the embedded catalog at
-// http://localhost:8080/calendar.ics.
+// With no arguments it serves the embedded catalog at
+// http://localhost:8080/calendar.ics. Its commands:
+//
+//	feed [serve] [flags]        serve the feed (the default)
+//	feed check FILE...          validate catalog files; exit 1 on any error
+//	feed render [flags] [FILE]  write a feed to standard output
+//	feed export -o DIR [flags]  write every linked URL as static files
 package main
 
 import (
@@ -16,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 	// The tz database that Go ships, so that a machine without
@@ -45,17 +51,31 @@ const shutdownTimeout = 10 * time.Second
 // run is the whole program, with its inputs passed in so that tests can run
 // it: it returns when ctx ends (after a graceful shutdown) or on failure.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	command, rest := "serve", args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		command, rest = rest[0], rest[1:]
+	}
+	switch command {
+	case "serve":
+		return serve(ctx, rest, getenv, stdout, stderr)
+	case "check":
+		return check(rest, stdout, stderr)
+	case "render":
+		return render(rest, getenv, stdout, stderr)
+	case "export":
+		return export(rest, getenv, stdout, stderr)
+	}
+	return fmt.Errorf("unknown command %q; commands: serve (the default), check, render, export", command)
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("feed serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr(getenv, "FEED_ADDR", "localhost:8080"), "listen address (env FEED_ADDR)")
-	catalogPath := fs.String("catalog", getenv("FEED_CATALOG"), "catalog file to serve instead of the embedded one (env FEED_CATALOG)")
-	baseURL := fs.String("base-url", getenv("FEED_BASE_URL"), "public URL the feed is reached at, such as https://feed.example.org (env FEED_BASE_URL)")
+	catalogPath, baseURL := catalogFlags(fs, getenv)
 	verbose := fs.Bool("v", getenv("FEED_DEBUG") != "", "log every request (env FEED_DEBUG)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; see -h", fs.Arg(0))
 	}
 	level := slog.LevelInfo
 	if *verbose {
@@ -67,13 +87,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	build := func(file string, data []byte) (*feed.Snapshot, error) {
-		cat, err := events.Parse(file, data)
-		if err != nil {
-			return nil, err
-		}
-		return feed.Build(cat, base)
-	}
+	build := builder(base)
 	file, data, err := readCatalog(*catalogPath)
 	if err != nil {
 		return err
@@ -167,6 +181,171 @@ func catalogError(file string, err error) error {
 		return fmt.Errorf("catalog %s has %d error(s):\n%w", file, len(list), err)
 	}
 	return fmt.Errorf("load catalog %q: %w", file, err)
+}
+
+// catalogFlags are the flags of every command that reads a catalog.
+func catalogFlags(fs *flag.FlagSet, getenv func(string) string) (catalogPath, baseURL *string) {
+	catalogPath = fs.String("catalog", getenv("FEED_CATALOG"), "catalog file instead of the embedded one (env FEED_CATALOG)")
+	baseURL = fs.String("base-url", getenv("FEED_BASE_URL"), "public URL the feed is reached at, such as https://feed.example.org (env FEED_BASE_URL)")
+	return catalogPath, baseURL
+}
+
+// parseFlags parses args and allows at most maxArgs arguments after them.
+func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > maxArgs {
+		return fmt.Errorf("unexpected argument %q; see %s -h", fs.Arg(maxArgs), fs.Name())
+	}
+	return nil
+}
+
+// builder turns a catalog file's bytes into a snapshot served at base.
+func builder(base string) func(file string, data []byte) (*feed.Snapshot, error) {
+	return func(file string, data []byte) (*feed.Snapshot, error) {
+		cat, err := events.Parse(file, data)
+		if err != nil {
+			return nil, err
+		}
+		return feed.Build(cat, base)
+	}
+}
+
+// load reads, validates and renders the catalog that the flags name.
+func load(catalogPath, baseURL string) (*feed.Snapshot, error) {
+	base, err := feed.NormalizeBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	file, data, err := readCatalog(catalogPath)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := builder(base)(file, data)
+	if err != nil {
+		return nil, catalogError(file, err)
+	}
+	return snap, nil
+}
+
+// check validates catalog files, printing every error with file, line and
+// field, for a catalog's own CI.
+func check(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("feed check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, "usage: feed check FILE...") }
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("check needs at least one catalog file")
+	}
+	bad := 0
+	for _, path := range fs.Args() {
+		cat, err := events.Load(path)
+		var list events.Errors
+		switch {
+		case errors.As(err, &list):
+			bad++
+			for _, e := range list {
+				fmt.Fprintln(stdout, e)
+			}
+		case err != nil:
+			bad++
+			fmt.Fprintf(stdout, "%s: %v\n", path, err)
+		default:
+			fmt.Fprintf(stdout, "%s: ok, %d events\n", path, len(cat.Events))
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d catalog file(s) have errors", bad, fs.NArg())
+	}
+	return nil
+}
+
+// render writes one feed to standard output.
+func render(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("feed render", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	_, baseURL := catalogFlags(fs, getenv)
+	query := fs.String("query", "", "the variant, as a feed URL's query, such as kind=day-off&lang=zh")
+	format := fs.String("format", "ics", "ics or json (jCal)")
+	event := fs.String("event", "", "render the calendar of this one event")
+	if err := parseFlags(fs, args, 1); err != nil {
+		return err
+	}
+	snap, err := load(fs.Arg(0), *baseURL)
+	if err != nil {
+		return err
+	}
+	f := feed.FormatICS
+	switch *format {
+	case "ics":
+	case "json":
+		f = feed.FormatJCal
+	default:
+		return fmt.Errorf("-format %q: use ics or json", *format)
+	}
+	v, err := feed.ParseVariant(*query, *event == "")
+	if err != nil {
+		return err
+	}
+	var body []byte
+	if *event != "" {
+		res, found, err := snap.Event(*event, v, f)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("no event with id %q", *event)
+		}
+		body = res.Body()
+	} else {
+		res, err := snap.Calendar(v, f)
+		if err != nil {
+			return err
+		}
+		body = res.Body()
+	}
+	_, err = stdout.Write(body)
+	return err
+}
+
+// export writes every URL that the service links to as files for a static
+// host, with the headers the host needs.
+func export(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("feed export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("o", "", "directory to write into (required)")
+	catalogPath, baseURL := catalogFlags(fs, getenv)
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return errors.New("export needs -o DIR")
+	}
+	if *baseURL == "" {
+		return errors.New("export needs -base-url: the exported feeds and page name the URL they are served at")
+	}
+	snap, err := load(*catalogPath, *baseURL)
+	if err != nil {
+		return err
+	}
+	server := feed.NewServer(snap, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	files, err := feed.Export(server, snap, *dir)
+	if err != nil {
+		return err
+	}
+	changed := 0
+	for _, f := range files {
+		if f.Changed {
+			changed++
+		}
+	}
+	fmt.Fprintf(stdout, "exported %d URLs to %s (%d changed), with nginx.conf and _headers\n", len(files), *dir, changed)
+	return nil
 }
 
 func envOr(getenv func(string) string, key, fallback string) string {

@@ -117,7 +117,12 @@ func TestStartupErrors(t *testing.T) {
 		{"missing catalog", []string{"-addr", "127.0.0.1:0", "-catalog", "/nonexistent/catalog.toml"}, `load catalog "/nonexistent/catalog.toml"`},
 		{"bad base URL", []string{"-addr", "127.0.0.1:0", "-base-url", "feed.example.org"}, "base URL"},
 		{"unknown flag", []string{"-port", "80"}, "flag provided but not defined"},
-		{"stray argument", []string{"serve-now"}, `unexpected argument "serve-now"`},
+		{"unknown command", []string{"serve-now"}, `unknown command "serve-now"`},
+		{"stray argument", []string{"serve", "now"}, `unexpected argument "now"`},
+		{"export without a directory", []string{"export", "-base-url", "https://feed.example.org"}, "export needs -o DIR"},
+		{"export without a base URL", []string{"export", "-o", t.TempDir()}, "export needs -base-url"},
+		{"check without files", []string{"check"}, "check needs at least one catalog file"},
+		{"render a bad variant", []string{"render", "-query", "kind=holiday"}, `parameter "kind"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr strings.Builder
@@ -126,5 +131,92 @@ func TestStartupErrors(t *testing.T) {
 				t.Fatalf("run = %v, want an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestCheckReportsEveryError runs feed check on each broken catalog of the
+// events tests: it prints the expected positions and fails.
+func TestCheckReportsEveryError(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "testdata", "invalid", "*.toml"))
+	if len(files) == 0 {
+		t.Fatal("no broken catalogs")
+	}
+	for _, file := range files {
+		var stdout strings.Builder
+		err := run(context.Background(), []string{"feed", "check", file}, func(string) string { return "" }, &stdout, io.Discard)
+		if err == nil {
+			t.Errorf("%s: check passed", file)
+			continue
+		}
+		data, _ := os.ReadFile(file)
+		for line := range strings.SplitSeq(string(data), "\n") {
+			want, ok := strings.CutPrefix(line, "# want: ")
+			if !ok {
+				continue
+			}
+			lineNo, field, _ := strings.Cut(want, " ")
+			field, _, _ = strings.Cut(field, ": ")
+			prefix := file
+			if lineNo != "0" {
+				prefix += ":" + lineNo
+			}
+			if field != "" {
+				prefix += ": " + field + ": "
+			}
+			if !strings.Contains(stdout.String(), prefix) {
+				t.Errorf("%s: output lacks %q:\n%s", file, prefix, stdout.String())
+			}
+		}
+	}
+	var stdout strings.Builder
+	if err := run(context.Background(), []string{"feed", "check", filepath.Join("..", "..", "events", "catalog.toml")}, func(string) string { return "" }, &stdout, io.Discard); err != nil {
+		t.Fatalf("the default catalog fails check: %v\n%s", err, stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "ok, 16 events") {
+		t.Errorf("check output %q", stdout.String())
+	}
+}
+
+func TestRender(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"render"}, []string{"BEGIN:VCALENDAR\r\n", "UID:craftsmen-conference-2022-opening@"}},
+		{[]string{"render", "-query", "kind=workday&lang=en", "-base-url", "https://feed.example.org"},
+			[]string{"SUMMARY:Make-up working day (China\\, Labour Day)", "SOURCE;VALUE=URI:https://feed.example.org/calendar.ics?kind=workday&lang=en"}},
+		{[]string{"render", "-format", "json", "-event", "international-workers-day"}, []string{`["vcalendar",`, `"rrule",{},"recur",{"freq":"YEARLY"}`}},
+		{[]string{"render", filepath.Join("..", "..", "testdata", "full.toml")}, []string{"UID:summit@"}},
+	} {
+		var stdout strings.Builder
+		if err := run(context.Background(), append([]string{"feed"}, tc.args...), func(string) string { return "" }, &stdout, io.Discard); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stdout.String(), w) {
+				t.Errorf("%v: output lacks %q", tc.args, w)
+			}
+		}
+	}
+}
+
+func TestExportCommand(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"feed", "export", "-o", dir, "-base-url", "https://feed.example.org"}
+	var stdout strings.Builder
+	if err := run(context.Background(), args, func(string) string { return "" }, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"calendar.ics", "calendar.ics.gz", "calendar.json", "_q/calendar.ics/kind=day-off.ics", "events/international-workers-day.ics", "nginx.conf", "_headers"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("export lacks %s", name)
+		}
+	}
+	stdout.Reset()
+	if err := run(context.Background(), args, func(string) string { return "" }, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "(0 changed)") {
+		t.Errorf("a rerun changed files: %s", stdout.String())
 	}
 }
