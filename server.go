@@ -21,21 +21,48 @@ type Server struct {
 	snap       atomic.Pointer[Snapshot]
 	lastReload atomic.Pointer[ReloadStatus]
 	log        *slog.Logger
+	metrics    *metrics
 	handler    http.Handler
+
+	accessEvery int64 // log one request in this many; 0 logs none
+	accessCount atomic.Int64
+}
+
+// ServerOption configures a Server.
+type ServerOption func(*Server)
+
+// WithAccessLog logs one line per request, or one in every requests when
+// every is above 1, to the server's logger. Feeds are polled by many
+// clients; sampling keeps the log useful at high rates.
+func WithAccessLog(every int) ServerOption {
+	return func(s *Server) { s.accessEvery = int64(every) }
 }
 
 // NewServer serves snap and logs to log.
-func NewServer(snap *Snapshot, log *slog.Logger) *Server {
-	s := &Server{log: log}
-	s.snap.Store(snap)
+func NewServer(snap *Snapshot, log *slog.Logger, opts ...ServerOption) *Server {
+	s := &Server{log: log, metrics: newMetrics()}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.Swap(snap)
 	s.handler = s.routes()
 	return s
 }
 
 // Swap makes snap the snapshot that new requests see.
-func (s *Server) Swap(snap *Snapshot) { s.snap.Store(snap) }
+func (s *Server) Swap(snap *Snapshot) {
+	s.metrics.observeSnapshot(snap)
+	s.snap.Store(snap)
+}
 
-func (s *Server) reportReload(st ReloadStatus) { s.lastReload.Store(&st) }
+func (s *Server) reportReload(st ReloadStatus) {
+	s.lastReload.Store(&st)
+	result := "ok"
+	if st.Failed {
+		result = "failed"
+	}
+	s.metrics.reloads.WithLabelValues(result).Inc()
+}
 
 // Snapshot returns the snapshot being served.
 func (s *Server) Snapshot() *Snapshot { return s.snap.Load() }
@@ -47,18 +74,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
 	get := []string{http.MethodGet, http.MethodHead}
-	r.Handle(CalendarPath, methods(s.serveCalendar(FormatICS), get...))
-	r.Handle("/calendar.json", methods(s.serveCalendar(FormatJCal), get...))
-	r.Handle("/events/{id:[a-z0-9-]+}.ics", methods(s.serveEvent(FormatICS), get...))
-	r.Handle("/events/{id:[a-z0-9-]+}.json", methods(s.serveEvent(FormatJCal), get...))
-	r.Handle("/healthz", methods(s.serveHealth, get...))
+	route := func(path string, h http.Handler) { r.Handle(path, named(path, h)) }
+	route(CalendarPath, methods(s.serveCalendar(FormatICS), get...))
+	route("/calendar.json", methods(s.serveCalendar(FormatJCal), get...))
+	route("/events/{id:[a-z0-9-]+}.ics", methods(s.serveEvent(FormatICS), get...))
+	route("/events/{id:[a-z0-9-]+}.json", methods(s.serveEvent(FormatJCal), get...))
+	route("/healthz", methods(s.serveHealth, get...))
+	route("/metrics", methods(s.metrics.handler().ServeHTTP, get...))
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 
 	var h http.Handler = r
 	h = limitURI(h)
 	h = commonHeaders(h)
 	h = recoverPanics(s.log, h)
-	h = logRequests(s.log, h)
+	h = s.observe(h)
 	return h
 }
 
@@ -106,6 +135,7 @@ func (s *Server) serveCalendar(f Format) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
+		annotateVariant(w, s.metrics.variantLabel(v.Query()))
 		res, err := snap.Calendar(v, format)
 		if err != nil {
 			s.fail(w, r, err)
@@ -270,41 +300,58 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// logRequests writes one debug line per request. Feeds are polled by many
-// clients, so the lines are off unless the logger is at debug level.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+// observe counts every request in the metrics and writes the access log,
+// around everything else, so that 404, 405 and recovered panics count too.
+func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !log.Enabled(r.Context(), slog.LevelDebug) {
-			next.ServeHTTP(w, r)
-			return
-		}
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK, route: "none"}
 		next.ServeHTTP(rec, r)
-		log.LogAttrs(r.Context(), slog.LevelDebug, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Int("bytes", rec.bytes), slog.Duration("duration", time.Since(start)))
+		s.metrics.observeRequest(rec.route, rec.variant, rec.status, rec.bytes)
+		if s.accessEvery > 0 && s.accessCount.Add(1)%s.accessEvery == 0 {
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("method", r.Method), slog.String("uri", r.RequestURI), slog.String("route", rec.route),
+				slog.Int("status", rec.status), slog.Int("bytes", rec.bytes), slog.Duration("duration", time.Since(start)))
+		}
 	})
 }
 
-type statusRecorder struct {
+// recorder notes what a request was and how it was answered.
+type recorder struct {
 	http.ResponseWriter
-	status, bytes int
-	wrote         bool
+	status, bytes  int
+	wrote          bool
+	route, variant string
 }
 
-func (r *statusRecorder) WriteHeader(status int) {
+func (r *recorder) WriteHeader(status int) {
 	if !r.wrote {
 		r.status, r.wrote = status, true
 	}
 	r.ResponseWriter.WriteHeader(status)
 }
 
-func (r *statusRecorder) Write(b []byte) (int, error) {
+func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += n
 	return n, err
 }
 
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// named labels the requests a route answers, for the metrics and the log.
+func named(route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rec, ok := w.(*recorder); ok {
+			rec.route = route
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func annotateVariant(w http.ResponseWriter, variant string) {
+	if rec, ok := w.(*recorder); ok {
+		rec.variant = variant
+	}
+}

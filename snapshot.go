@@ -27,6 +27,9 @@ type Snapshot struct {
 	BaseURL string
 	feed    *Resource // the full feed as iCalendar: the hot path
 	cache   *variantCache
+
+	buildTime time.Duration            // how long Build took
+	onRender  func(took time.Duration) // told of every render on request; set before the snapshot is served
 }
 
 // Format is the syntax a calendar is written in.
@@ -71,6 +74,7 @@ func LinkedVariants() []Variant {
 
 // Build renders a catalog for serving at baseURL (empty when unknown).
 func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
+	began := time.Now()
 	s := &Snapshot{Catalog: cat, BaseURL: baseURL, cache: newVariantCache(defaultCacheEntries, defaultCacheBytes)}
 	for _, v := range LinkedVariants() {
 		res, err := s.renderCalendar(v, FormatICS)
@@ -92,6 +96,7 @@ func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
 		}
 		s.cache.pin(eventKey(ev.ID, Variant{}, FormatICS), res)
 	}
+	s.buildTime = time.Since(began)
 	return s, nil
 }
 
@@ -104,7 +109,7 @@ func (s *Snapshot) ETag() string { return s.feed.identity.etag[0] }
 // Calendar returns the feed that a variant selects, rendering it if this is
 // its first request.
 func (s *Snapshot) Calendar(v Variant, f Format) (*Resource, error) {
-	return s.cache.get(calendarKey(v, f), func() (*Resource, error) { return s.renderCalendar(v, f) })
+	return s.cache.get(calendarKey(v, f), func() (*Resource, error) { return s.timed(func() (*Resource, error) { return s.renderCalendar(v, f) }) })
 }
 
 // Event returns the calendar of one event, or false when there is no such
@@ -114,8 +119,19 @@ func (s *Snapshot) Event(id string, v Variant, f Format) (*Resource, bool, error
 	if !ok {
 		return nil, false, nil
 	}
-	res, err := s.cache.get(eventKey(id, v, f), func() (*Resource, error) { return s.renderEvent(ev, v, f) })
+	res, err := s.cache.get(eventKey(id, v, f), func() (*Resource, error) {
+		return s.timed(func() (*Resource, error) { return s.renderEvent(ev, v, f) })
+	})
 	return res, true, err
+}
+
+func (s *Snapshot) timed(render func() (*Resource, error)) (*Resource, error) {
+	began := time.Now()
+	res, err := render()
+	if s.onRender != nil {
+		s.onRender(time.Since(began))
+	}
+	return res, err
 }
 
 func calendarKey(v Variant, f Format) string { return withQuery("/calendar"+f.ext(), v.Query()) }

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -73,15 +74,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr(getenv, "FEED_ADDR", "localhost:8080"), "listen address (env FEED_ADDR)")
 	catalogPath, baseURL := catalogFlags(fs, getenv)
-	verbose := fs.Bool("v", getenv("FEED_DEBUG") != "", "log every request (env FEED_DEBUG)")
+	logFormat := fs.String("log-format", envOr(getenv, "FEED_LOG_FORMAT", "text"), "log as text or json (env FEED_LOG_FORMAT)")
+	accessLog := fs.String("access-log", envOr(getenv, "FEED_ACCESS_LOG", "off"), "log requests: off, all, or 1/N for one in N (env FEED_ACCESS_LOG)")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
+	var handler slog.Handler
+	switch *logFormat {
+	case "text":
+		handler = slog.NewTextHandler(stderr, nil)
+	case "json":
+		handler = slog.NewJSONHandler(stderr, nil)
+	default:
+		return fmt.Errorf("-log-format %q: use text or json", *logFormat)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log := slog.New(handler)
+	every, err := parseSampling(*accessLog)
+	if err != nil {
+		return err
+	}
 
 	base, err := feed.NormalizeBaseURL(*baseURL)
 	if err != nil {
@@ -97,7 +108,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return catalogError(file, err)
 	}
 	cat := snap.Catalog
-	server := feed.NewServer(snap, log)
+	server := feed.NewServer(snap, log, feed.WithAccessLog(every))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -181,6 +192,22 @@ func catalogError(file string, err error) error {
 		return fmt.Errorf("catalog %s has %d error(s):\n%w", file, len(list), err)
 	}
 	return fmt.Errorf("load catalog %q: %w", file, err)
+}
+
+// parseSampling reads the -access-log flag: off, all, or 1/N.
+func parseSampling(s string) (int, error) {
+	switch s {
+	case "off":
+		return 0, nil
+	case "all":
+		return 1, nil
+	}
+	if n, ok := strings.CutPrefix(s, "1/"); ok {
+		if every, err := strconv.Atoi(n); err == nil && every > 0 {
+			return every, nil
+		}
+	}
+	return 0, fmt.Errorf("-access-log %q: use off, all, or 1/N such as 1/100", s)
 }
 
 // catalogFlags are the flags of every command that reads a catalog.

@@ -118,6 +118,8 @@ func TestStartupErrors(t *testing.T) {
 		{"bad base URL", []string{"-addr", "127.0.0.1:0", "-base-url", "feed.example.org"}, "base URL"},
 		{"unknown flag", []string{"-port", "80"}, "flag provided but not defined"},
 		{"unknown command", []string{"serve-now"}, `unknown command "serve-now"`},
+		{"bad log format", []string{"-log-format", "xml"}, `-log-format "xml"`},
+		{"bad access log sampling", []string{"-access-log", "1/0"}, `-access-log "1/0"`},
 		{"stray argument", []string{"serve", "now"}, `unexpected argument "now"`},
 		{"export without a directory", []string{"export", "-base-url", "https://feed.example.org"}, "export needs -o DIR"},
 		{"export without a base URL", []string{"export", "-o", t.TempDir()}, "export needs -base-url"},
@@ -218,5 +220,13 @@ func TestExportCommand(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "(0 changed)") {
 		t.Errorf("a rerun changed files: %s", stdout.String())
+	}
+}
+
+func TestAccessLogFlags(t *testing.T) {
+	for flag, want := range map[string]int{"off": 0, "all": 1, "1/100": 100} {
+		if got, err := parseSampling(flag); err != nil || got != want {
+			t.Errorf("parseSampling(%q) = %d, %v; want %d", flag, got, err, want)
+		}
 	}
 }
