@@ -28,7 +28,10 @@ func serveResource(w http.ResponseWriter, r *http.Request, res *Resource) {
 		h["Last-Modified"] = res.lastModified
 	}
 	h["Cache-Control"] = cacheControlValue
-	h["Vary"] = varyAcceptEncoding
+	h["Vary"] = res.vary
+	for k, v := range res.extra {
+		h[k] = v
+	}
 	// Feeds are public data that web calendar clients fetch from pages of
 	// their own.
 	h["Access-Control-Allow-Origin"] = allowAnyOrigin
@@ -39,7 +42,9 @@ func serveResource(w http.ResponseWriter, r *http.Request, res *Resource) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h["Content-Disposition"] = res.disposition
+	if res.disposition != nil {
+		h["Content-Disposition"] = res.disposition
+	}
 	h["Content-Location"] = res.location
 	h["Content-Length"] = rep.contentLength
 	if useGzip {

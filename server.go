@@ -26,6 +26,7 @@ type Server struct {
 
 	accessEvery int64 // log one request in this many; 0 logs none
 	accessCount atomic.Int64
+	now         func() time.Time // the clock that splits the page's events into upcoming and past
 }
 
 // ServerOption configures a Server.
@@ -38,9 +39,14 @@ func WithAccessLog(every int) ServerOption {
 	return func(s *Server) { s.accessEvery = int64(every) }
 }
 
+// WithClock sets the clock the page reads, for tests.
+func WithClock(now func() time.Time) ServerOption {
+	return func(s *Server) { s.now = now }
+}
+
 // NewServer serves snap and logs to log.
 func NewServer(snap *Snapshot, log *slog.Logger, opts ...ServerOption) *Server {
-	s := &Server{log: log, metrics: newMetrics()}
+	s := &Server{log: log, metrics: newMetrics(), now: time.Now}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -79,6 +85,7 @@ func (s *Server) routes() http.Handler {
 	route("/calendar.json", methods(s.serveCalendar(FormatJCal), get...))
 	route("/events/{id:[a-z0-9-]+}.ics", methods(s.serveEvent(FormatICS), get...))
 	route("/events/{id:[a-z0-9-]+}.json", methods(s.serveEvent(FormatJCal), get...))
+	route("/", methods(s.servePage, get...))
 	route("/healthz", methods(s.serveHealth, get...))
 	route("/metrics", methods(s.metrics.handler().ServeHTTP, get...))
 	r.NotFoundHandler = http.HandlerFunc(notFound)

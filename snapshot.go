@@ -191,6 +191,8 @@ type Resource struct {
 	contentType    []string
 	disposition    []string
 	location       []string // the canonical path and query
+	vary           []string
+	extra          http.Header // further headers, such as a page's security policy
 }
 
 // Body returns the resource's uncompressed bytes.
@@ -222,6 +224,7 @@ func newResource(contentType string, body []byte, modified time.Time, filename, 
 		contentType: []string{contentType},
 		disposition: []string{`inline; filename="` + filename + `"`},
 		location:    []string{location},
+		vary:        varyAcceptEncoding,
 	}
 	// A strong ETag names one exact byte sequence, so the compressed bytes
 	// get a tag of their own.

@@ -1,0 +1,225 @@
+package feed
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	goical "github.com/emersion/go-ical"
+)
+
+// chromiumPath finds Debian's Chromium, or skips the test (fails it when
+// FEED_REQUIRE_CLIENTS is set, as the README's test command does).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("FEED_REQUIRE_CLIENTS") != "" {
+		t.Fatal("Chromium is not installed; run make test")
+	}
+	t.Skip("Chromium is not installed; make test installs it")
+	return ""
+}
+
+// TestPageInChromium loads the subscribe page from the running handler in
+// headless Chromium: every subscribe link points at the right feed, every
+// link to the service answers with what it promises, an event's .ics
+// downloads and parses, the language switch works, and screenshots of both
+// languages and of a phone-sized window are saved (to FEED_SCREENSHOT_DIR
+// when it is set).
+func TestPageInChromium(t *testing.T) {
+	exe := chromiumPath(t)
+	snap, err := Build(defaultCatalog(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(NewServer(snap, discardLogger()))
+	defer ts.Close()
+	host := strings.TrimPrefix(ts.URL, "http://")
+
+	downloads := t.TempDir()
+	// Chromium may still be writing its profile as it exits, so the profile
+	// is removed without the checks that t.TempDir makes.
+	profile, err := os.MkdirTemp("", "feed-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(profile)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "en-US"), chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900))
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithDebugf(func(f string, a ...any) {
+		if os.Getenv("CDP_DEBUG") != "" {
+			t.Logf(f, a...)
+		}
+	}))
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelTimeout()
+
+	var hrefs []string
+	var lang, heading string
+	if err := chromedp.Run(ctx,
+		browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllowAndName).WithDownloadPath(downloads).WithEventsEnabled(true),
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible("h1", chromedp.ByQuery),
+		chromedp.AttributeValue("html", "lang", &lang, nil, chromedp.ByQuery),
+		chromedp.Text("main h2", &heading, chromedp.ByQuery),
+		chromedp.Evaluate(`Array.from(document.querySelectorAll("a[href]")).map(a => a.href)`, &hrefs),
+	); err != nil {
+		t.Fatalf("load the page: %v", err)
+	}
+	if lang != "en" || heading != "Add these dates to your calendar" {
+		t.Fatalf("page language %q, heading %q", lang, heading)
+	}
+	saveScreenshot(t, ctx, "page-en.png")
+
+	checkPageLinks(t, hrefs, ts.URL, host)
+
+	// Download one event's calendar as a person would, by clicking.
+	done := make(chan string, 1)
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if p, ok := ev.(*browser.EventDownloadProgress); ok && p.State == browser.DownloadProgressStateCompleted {
+			select {
+			case done <- p.GUID:
+			default:
+			}
+		}
+	})
+	if err := chromedp.Run(ctx, chromedp.Click(`#event-craftsmen-conference-2022-opening a[download]`, chromedp.ByQuery)); err != nil {
+		t.Fatalf("click the download: %v", err)
+	}
+	select {
+	case guid := <-done:
+		f, err := os.Open(filepath.Join(downloads, guid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cal, err := goical.NewDecoder(f).Decode()
+		f.Close()
+		if err != nil {
+			t.Fatalf("the downloaded .ics does not parse: %v", err)
+		}
+		if uid, _ := cal.Events()[0].Props.Text(goical.PropUID); uid != "craftsmen-conference-2022-opening@craftsmen-feed.invalid" {
+			t.Errorf("downloaded %s", uid)
+		}
+	case <-ctx.Done():
+		t.Fatal("the download did not complete")
+	}
+
+	// Switch the language.
+	if err := chromedp.Run(ctx,
+		chromedp.Click("a.lang", chromedp.ByQuery),
+		chromedp.WaitVisible(`html[lang="zh-Hans"]`, chromedp.ByQuery),
+		chromedp.Text("main h2", &heading, chromedp.ByQuery),
+	); err != nil {
+		t.Fatalf("switch language: %v", err)
+	}
+	if heading != "把这些日程加入你的日历" {
+		t.Errorf("after switching, the heading is %q", heading)
+	}
+	saveScreenshot(t, ctx, "page-zh.png")
+
+	if err := chromedp.Run(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Navigate(ts.URL+"/?lang=en"), chromedp.WaitVisible("h1", chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	var overflow bool
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow)); err != nil {
+		t.Fatal(err)
+	}
+	if overflow {
+		t.Error("the page is wider than a phone's screen")
+	}
+	saveScreenshot(t, ctx, "page-phone.png")
+}
+
+func checkPageLinks(t *testing.T, hrefs []string, base, host string) {
+	t.Helper()
+	var webcal, google, outlook, own int
+	for _, href := range hrefs {
+		u, err := url.Parse(href)
+		if err != nil {
+			t.Errorf("unparsable link %q", href)
+			continue
+		}
+		switch {
+		case u.Scheme == "webcal":
+			webcal++
+			if u.Host != host || u.Path != CalendarPath {
+				t.Errorf("webcal link %s", href)
+			}
+		case u.Host == "calendar.google.com":
+			if cid := u.Query().Get("cid"); cid != "" {
+				google++
+				if !strings.HasPrefix(cid, "webcal://"+host+CalendarPath) {
+					t.Errorf("Google subscribe link to %s", cid)
+				}
+			} else if u.Query().Get("action") != "TEMPLATE" || u.Query().Get("dates") == "" || u.Query().Get("text") == "" {
+				t.Errorf("Google add-event link %s", href)
+			}
+		case u.Host == "outlook.live.com":
+			outlook++
+			if !strings.HasPrefix(u.Query().Get("url"), base+CalendarPath) {
+				t.Errorf("Outlook.com link to %s", u.Query().Get("url"))
+			}
+		case strings.HasPrefix(href, base):
+			own++
+			resp, err := http.Get(href)
+			if err != nil {
+				t.Errorf("%s: %v", href, err)
+				continue
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			want := "text/html; charset=utf-8"
+			switch {
+			case strings.HasSuffix(u.Path, ".ics"):
+				want = calendarContentType
+			case strings.HasSuffix(u.Path, ".json"):
+				want = jcalContentType
+			}
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != want {
+				t.Errorf("%s: %d %s, want 200 %s", href, resp.StatusCode, resp.Header.Get("Content-Type"), want)
+			}
+		}
+	}
+	if webcal != 8 || google != 8 || outlook != 8 || own < 4+16 {
+		t.Errorf("links: %d webcal, %d Google subscribe, %d Outlook.com, %d to the service", webcal, google, outlook, own)
+	}
+}
+
+func saveScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	dirs := []string{t.TempDir()}
+	if d := os.Getenv("FEED_SCREENSHOT_DIR"); d != "" {
+		dirs = append(dirs, d)
+	}
+	for _, dir := range dirs {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,402 @@
+package feed
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"rsc.io/qr"
+
+	"feed/events"
+)
+
+// The subscribe page at / turns "I want these dates in my calendar" into one
+// click: subscribe buttons for each linked feed, a QR code for phones, and
+// the events themselves. It is plain HTML with one inline style sheet: no
+// script, no font, nothing fetched from elsewhere, so it works with
+// JavaScript off and behind any firewall.
+
+//go:embed site/page.html site/page.css
+var siteFiles embed.FS
+
+var (
+	pageTemplate = template.Must(template.ParseFS(siteFiles, "site/page.html"))
+	pageStyle    = mustRead(siteFiles, "site/page.css")
+	// pageCSP allows the one inline style sheet by its hash, QR codes as
+	// data: images, and nothing else.
+	pageCSP = "default-src 'none'; style-src 'sha256-" + sha256Base64(pageStyle) + "'; img-src data:; " +
+		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+func mustRead(fsys embed.FS, name string) string {
+	b, err := fsys.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func sha256Base64(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// pageLang picks the page's language: ?lang= when given, else the first of
+// Chinese or English in Accept-Language, else English.
+func pageLang(r *http.Request) (Lang, error) {
+	if r.URL.RawQuery != "" {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return "", &ParamError{Param: "query", Msg: "is not a valid URL query"}
+		}
+		for name, values := range q {
+			if name != paramLang {
+				return "", &ParamError{Param: name, Msg: "is not a parameter of this page; known parameters: lang"}
+			}
+			if len(values) != 1 || (values[0] != "en" && values[0] != "zh") {
+				return "", &ParamError{Param: paramLang, Msg: "accepted: en, zh"}
+			}
+			return Lang(values[0]), nil
+		}
+	}
+	for part := range strings.SplitSeq(r.Header.Get("Accept-Language"), ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !qualityAboveZero(params) {
+			continue
+		}
+		switch primary, _, _ := strings.Cut(strings.ToLower(tag), "-"); primary {
+		case "zh":
+			return LangChinese, nil
+		case "en":
+			return LangEnglish, nil
+		}
+	}
+	return LangEnglish, nil
+}
+
+var hostPattern = regexp.MustCompile(`^(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+(?::[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$`)
+
+// origin is where the page's links point: the configured base URL, or else
+// the host the request came to. A Host header that is not a plain host name
+// is refused rather than written into links.
+func origin(base string, r *http.Request) (string, error) {
+	if base != "" {
+		return base, nil
+	}
+	if !hostPattern.MatchString(r.Host) {
+		return "", &ParamError{Param: "Host", Msg: "is not a host name the page can link to"}
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host, nil
+}
+
+// servePage answers / from the snapshot's cache: one rendering per
+// language, origin and day (the split between upcoming and past events
+// moves with the date).
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+	lang, err := pageLang(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	snap := s.snap.Load()
+	base, err := origin(snap.BaseURL, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := s.now()
+	key := "page " + string(lang) + " " + base + " " + now.UTC().Format("2006-01-02")
+	res, err := snap.cache.get(key, func() (*Resource, error) { return renderPage(snap, lang, base, now) })
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	serveResource(w, r, res)
+}
+
+type pageStrings struct {
+	Subscribe, SubscribeHint, Apple, AppleShort, Google, Outlook, CopyHint, QRAlt, QRHint string
+	WithReminder, Link, Upcoming, Past, Download, AddGoogle, Footer, Switch               string
+}
+
+var pageText = map[Lang]pageStrings{
+	LangEnglish: {
+		Subscribe:     "Add these dates to your calendar",
+		SubscribeHint: "Subscribe once and your calendar keeps itself up to date. No reminders unless you choose them.",
+		Apple:         "Apple Calendar / Outlook", AppleShort: "Apple / Outlook",
+		Google: "Google Calendar", Outlook: "Outlook.com",
+		CopyHint: "The feed's address, to paste into any calendar app",
+		QRAlt:    "QR code of", QRHint: "Scan with a phone to open the feed's address.",
+		WithReminder: "With a reminder 3 hours before (21:00 the evening before an all-day event):",
+		Link:         "link",
+		Upcoming:     "Coming up", Past: "Past",
+		Download: "Download .ics", AddGoogle: "Add to Google Calendar",
+		Footer: "The whole feed:", Switch: "中文",
+	},
+	LangChinese: {
+		Subscribe:     "把这些日程加入你的日历",
+		SubscribeHint: "订阅一次，日历会自动更新。除非你选择，否则不会有提醒。",
+		Apple:         "Apple 日历 / Outlook", AppleShort: "Apple / Outlook",
+		Google: "Google 日历", Outlook: "Outlook.com",
+		CopyHint: "订阅地址，可粘贴到任何日历应用",
+		QRAlt:    "二维码", QRHint: "用手机扫码打开订阅地址。",
+		WithReminder: "带提醒（提前 3 小时；全天日程为前一天 21:00）：",
+		Link:         "链接",
+		Upcoming:     "即将到来", Past: "已过去",
+		Download: "下载 .ics", AddGoogle: "添加到 Google 日历",
+		Footer: "完整订阅：", Switch: "English",
+	},
+}
+
+// pageFeeds are the feeds the page offers, each a kind set of
+// LinkedVariants.
+var pageFeeds = []struct {
+	id           string
+	kinds        []events.Kind
+	title, blurb events.Text
+}{
+	{"all", nil,
+		events.Text{EN: "Everything", ZH: "全部日程"},
+		events.Text{EN: "The conference and its opening, International Workers' Day, and every Labour Day day off and make-up working day.", ZH: "大会及开幕式、国际劳动节，以及每年劳动节的放假和调休上班日。"}},
+	{"day-off", []events.Kind{events.KindDayOff},
+		events.Text{EN: "Days off", ZH: "放假"},
+		events.Text{EN: "China's Labour Day days off, year by year, as the State Council's notices set them.", ZH: "国务院办公厅通知的历年劳动节放假安排。"}},
+	{"workday", []events.Kind{events.KindWorkday},
+		events.Text{EN: "Make-up working days", ZH: "调休上班"},
+		events.Text{EN: "The weekend days that become working days, as all-day events, to colour apart.", ZH: "因调休而上班的周末，作为全天日程，可单独设置颜色。"}},
+	{"conference", []events.Kind{events.KindConference, events.KindCeremony},
+		events.Text{EN: "The conference", ZH: "大会"},
+		events.Text{EN: "The First Innovation Exchange Conference for Craftsmen of the Nation and its opening ceremony.", ZH: "首届大国工匠创新交流大会及其开幕式。"}},
+}
+
+type pageData struct {
+	HTMLLang, SwitchLang, SwitchURL, SwitchLabel string
+	Title, Description                           string
+	Style                                        template.CSS
+	T                                            pageStrings
+	Feeds                                        []feedCard
+	Upcoming, Past                               []eventItem
+	FeedURL, JCalURL                             string
+}
+
+type feedCard struct {
+	ID, Title, Blurb, HTTPS                                        string
+	Webcal, Google, Outlook, QR                                    template.URL
+	ReminderHTTPS, ReminderWebcal, ReminderGoogle, ReminderOutlook template.URL
+}
+
+type eventItem struct {
+	ID, Name, When, Place, Kind, KindLabel string
+	Sources                                []events.Source
+	ICS                                    string
+	Google                                 template.URL
+	Past                                   bool
+	T                                      pageStrings
+	start                                  time.Time
+}
+
+func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*Resource, error) {
+	cat := snap.Catalog
+	other := LangChinese
+	if lang == LangChinese {
+		other = LangEnglish
+	}
+	d := pageData{
+		HTMLLang: htmlLang(lang), SwitchLang: htmlLang(other), SwitchURL: "/?lang=" + string(other),
+		SwitchLabel: pageText[lang].Switch,
+		Title:       localized(cat.Name, lang, ""), Description: localized(cat.Description, lang, ""),
+		Style: template.CSS(pageStyle), T: pageText[lang],
+		FeedURL: base + CalendarPath, JCalURL: base + "/calendar.json",
+	}
+	lead := ReminderLead
+	for _, f := range pageFeeds {
+		plain := Variant{Kinds: f.kinds, Lang: lang}
+		remind := Variant{Kinds: f.kinds, Lang: lang, Alarm: &lead}
+		name := localized(cat.Name, lang, "") + plain.nameSuffix()
+		card := feedCard{ID: f.id, Title: localized(f.title, lang, ""), Blurb: localized(f.blurb, lang, ""),
+			HTTPS: base + withQuery(CalendarPath, plain.Query())}
+		card.Webcal, card.Google, card.Outlook = subscribeLinks(card.HTTPS, name)
+		code, err := qr.Encode(card.HTTPS, qr.M)
+		if err != nil {
+			return nil, fmt.Errorf("QR code of %s: %w", card.HTTPS, err)
+		}
+		code.Scale = 4
+		card.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG()))
+		reminderURL := base + withQuery(CalendarPath, remind.Query())
+		card.ReminderHTTPS = template.URL(reminderURL)
+		card.ReminderWebcal, card.ReminderGoogle, card.ReminderOutlook = subscribeLinks(reminderURL, localized(cat.Name, lang, "")+remind.nameSuffix())
+		d.Feeds = append(d.Feeds, card)
+	}
+	zone := cat.Timezone
+	if zone == nil {
+		zone = time.UTC
+	}
+	for _, ev := range cat.Events {
+		item := eventFor(ev, lang, now, zone)
+		item.T = pageText[lang]
+		if item.Past {
+			d.Past = append(d.Past, item)
+		} else {
+			d.Upcoming = append(d.Upcoming, item)
+		}
+	}
+	slices.SortStableFunc(d.Upcoming, func(a, b eventItem) int { return a.start.Compare(b.start) })
+	slices.SortStableFunc(d.Past, func(a, b eventItem) int { return b.start.Compare(a.start) })
+
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, d); err != nil {
+		return nil, fmt.Errorf("render page: %w", err)
+	}
+	res, err := newResource("text/html; charset=utf-8", buf.Bytes(), time.Time{}, "", withQuery("/", "lang="+string(lang)))
+	if err != nil {
+		return nil, err
+	}
+	res.disposition = nil
+	res.vary = []string{"Accept-Language, Accept-Encoding"}
+	res.extra = http.Header{
+		"Content-Security-Policy": {pageCSP},
+		"Content-Language":        {htmlLang(lang)},
+		"Referrer-Policy":         {"no-referrer"},
+	}
+	return res, nil
+}
+
+func htmlLang(l Lang) string {
+	if l == LangChinese {
+		return "zh-Hans"
+	}
+	return "en"
+}
+
+// subscribeLinks are the one-click subscriptions: webcal:// for Apple
+// Calendar and Outlook desktop, Google Calendar's and Outlook.com's
+// add-by-URL pages.
+func subscribeLinks(httpsURL, name string) (webcal, google, outlook template.URL) {
+	w := "webcal://" + strings.TrimPrefix(strings.TrimPrefix(httpsURL, "https://"), "http://")
+	return template.URL(w),
+		template.URL("https://calendar.google.com/calendar/render?cid=" + url.QueryEscape(w)),
+		template.URL("https://outlook.live.com/calendar/0/addfromweb?url=" + url.QueryEscape(httpsURL) + "&name=" + url.QueryEscape(name))
+}
+
+// eventFor describes an event for the page: when it is, in its own zone and
+// said so, and whether it is past. A yearly event shows its next occurrence.
+func eventFor(ev events.Event, lang Lang, now time.Time, zone *time.Location) eventItem {
+	item := eventItem{
+		ID: ev.ID, Name: localized(ev.Name, lang, ""), Place: location(ev.Location, lang),
+		Kind: string(ev.Kind), KindLabel: localized(kindLabels[ev.Kind], lang, ""),
+		Sources: ev.Sources, ICS: EventPath(ev.ID),
+	}
+	w := ev.When
+	if w.AllDay {
+		first, last := w.First, w.Last
+		if ev.Recur == events.RecurYearly {
+			for years := 0; !last.AddDays(1).In(zone).After(now); years++ {
+				first = events.Date{Year: w.First.Year + years + 1, Month: w.First.Month, Day: w.First.Day}
+				last = first.AddDays(int(w.Last.In(time.UTC).Sub(w.First.In(time.UTC)).Hours() / 24))
+			}
+		}
+		item.start = first.In(zone)
+		item.Past = !last.AddDays(1).In(zone).After(now)
+		item.When = formatDays(first, last, lang)
+		if ev.Recur == events.RecurYearly {
+			item.When = localized(events.Text{EN: "Every year · next: ", ZH: "每年 · 下一次："}, lang, "") + item.When
+		}
+		item.Google = googleEvent(ev, lang, formatDate(first)+"/"+formatDate(last.AddDays(1)), "")
+		return item
+	}
+	item.start = w.Start
+	end := w.Start
+	if w.HasEnd() {
+		end = w.End
+	}
+	item.Past = !end.After(now) && ev.Recur == events.RecurNone
+	item.When = formatTime(w.Start, w.End, lang)
+	item.Google = googleEvent(ev, lang, w.Start.Format(localLayout)+"/"+end.Format(localLayout), w.Zone.String())
+	return item
+}
+
+func googleEvent(ev events.Event, lang Lang, dates, zone string) template.URL {
+	q := url.Values{}
+	q.Set("action", "TEMPLATE")
+	q.Set("text", localized(ev.Name, lang, ""))
+	q.Set("dates", dates)
+	q.Set("details", description(ev, lang))
+	if loc := location(ev.Location, lang); loc != "" {
+		q.Set("location", loc)
+	}
+	if zone != "" {
+		q.Set("ctz", zone)
+	}
+	if ev.Recur == events.RecurYearly {
+		q.Set("recur", "RRULE:FREQ=YEARLY")
+	}
+	return template.URL("https://calendar.google.com/calendar/render?" + q.Encode())
+}
+
+var zhWeekdays = [...]string{"日", "一", "二", "三", "四", "五", "六"}
+
+func formatDay(d events.Date, lang Lang, withYear bool) string {
+	t := d.In(time.UTC)
+	if lang == LangChinese {
+		s := fmt.Sprintf("%d月%d日（星期%s）", d.Month, d.Day, zhWeekdays[t.Weekday()])
+		if withYear {
+			s = fmt.Sprintf("%d年", d.Year) + s
+		}
+		return s
+	}
+	if withYear {
+		return t.Format("Mon 2 Jan 2006")
+	}
+	return t.Format("Mon 2 Jan")
+}
+
+// formatDays writes an all-day range, which is the same days in every zone.
+func formatDays(first, last events.Date, lang Lang) string {
+	if first == last {
+		return formatDay(first, lang, true)
+	}
+	sameYear := first.Year == last.Year
+	if lang == LangChinese {
+		return formatDay(first, lang, true) + "至" + formatDay(last, lang, !sameYear)
+	}
+	return formatDay(first, lang, !sameYear) + " – " + formatDay(last, lang, true)
+}
+
+// formatTime writes a timed event in its own zone, naming the zone and its
+// offset, since a reader may be anywhere.
+func formatTime(start, end time.Time, lang Lang) string {
+	clock := start.Format("15:04")
+	if !end.IsZero() {
+		clock += "–" + end.Format("15:04")
+	}
+	_, offset := start.Zone()
+	zone := fmt.Sprintf("%s, UTC%+d", start.Location(), offset/3600)
+	if offset%3600 != 0 {
+		zone = fmt.Sprintf("%s, UTC%+d:%02d", start.Location(), offset/3600, abs(offset%3600)/60)
+	}
+	day := formatDay(events.DateOf(start), lang, true)
+	if lang == LangChinese {
+		return day + " " + clock + "（" + zone + "）"
+	}
+	return day + ", " + clock + " (" + zone + ")"
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
