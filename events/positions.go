@@ -1,6 +1,7 @@
 package events
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,11 @@ import (
 // partial index: the decoder reports the syntax error itself.
 func keyLines(data []byte) map[string]int {
 	idx := &lineIndex{lines: make(map[string]int), arrays: make(map[string]int)}
+	for i, c := range data {
+		if c == '\n' {
+			idx.newlines = append(idx.newlines, i)
+		}
+	}
 	idx.p.Reset(data)
 	prefix := ""
 	for idx.p.NextExpression() {
@@ -39,9 +45,10 @@ func keyLines(data []byte) map[string]int {
 }
 
 type lineIndex struct {
-	p      unstable.Parser
-	lines  map[string]int
-	arrays map[string]int // array-of-tables path → tables seen so far
+	p        unstable.Parser
+	lines    map[string]int
+	arrays   map[string]int // array-of-tables path → tables seen so far
+	newlines []int          // offsets of every '\n', to turn an offset into a line
 }
 
 // resolve turns the parts of a table header into a path, descending into the
@@ -131,7 +138,10 @@ func (idx *lineIndex) lineOf(n *unstable.Node) int {
 	if n == nil || !n.Valid() || n.Raw.Length == 0 {
 		return 0
 	}
-	return idx.p.Shape(n.Raw).Start.Line
+	// The parser's own Shape counts lines from the start of the file on
+	// every call, which makes a large catalog quadratic.
+	offset := int(n.Raw.Offset)
+	return sort.SearchInts(idx.newlines, offset) + 1
 }
 
 func keyParts(it unstable.Iterator) []string {

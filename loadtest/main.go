@@ -30,6 +30,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"feed/internal/catalogtest"
 )
 
 func main() {
@@ -394,7 +396,7 @@ func slowloris(e *env) (result, error) {
 // exit 0 within its shutdown timeout.
 func sigterm(e *env) (result, error) {
 	catalog := filepath.Join(e.dir, "large.toml")
-	if err := os.WriteFile(catalog, largeCatalog(10000), 0o644); err != nil {
+	if err := os.WriteFile(catalog, catalogtest.Generate(10000), 0o644); err != nil {
 		return result{}, err
 	}
 	svc, err := startService(e, "-catalog", catalog)
@@ -560,28 +562,4 @@ func replaceFile(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
-}
-
-// largeCatalog writes a valid catalog of n events: all-day and timed, some
-// yearly, deterministic.
-func largeCatalog(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString("[calendar]\nname.en = \"Load test\"\nname.zh = \"负载测试\"\ntimezone = \"Asia/Shanghai\"\n")
-	kinds := []string{"conference", "ceremony", "observance", "day-off", "workday"}
-	for i := range n {
-		day := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%1500)
-		kind := kinds[i%len(kinds)]
-		fmt.Fprintf(&b, "\n[[event]]\nid = \"event-%d\"\nkind = %q\nname.en = \"Event %d, with some words to fold\"\nname.zh = \"事件%d\"\n", i, kind, i, i)
-		fmt.Fprintf(&b, "description.en = \"Description of event %d; long enough to be folded over more than one line of seventy-five octets.\"\n", i)
-		if kind == "ceremony" {
-			fmt.Fprintf(&b, "start = %sT10:00:00\nzone = \"Asia/Shanghai\"\n", day.Format("2006-01-02"))
-		} else {
-			fmt.Fprintf(&b, "start = %s\n", day.Format("2006-01-02"))
-		}
-		if i%97 == 0 && !(day.Month() == 2 && day.Day() == 29) {
-			b.WriteString("recur = \"yearly\"\n")
-		}
-		b.WriteString("modified = 2026-01-01T00:00:00Z\n")
-	}
-	return b.Bytes()
 }
