@@ -37,21 +37,11 @@ func encodeJCal(cal *ics.Calendar) ([]byte, error) {
 }
 
 func jcalComponent(c ics.Component) []any {
-	var name string
-	switch c.(type) {
-	case *ics.VEvent:
-		name = "vevent"
-	case *ics.VTimezone:
-		name = "vtimezone"
-	case *ics.Standard:
-		name = "standard"
-	case *ics.Daylight:
-		name = "daylight"
-	case *ics.VAlarm:
-		name = "valarm"
-	default:
-		panic(fmt.Sprintf("jCal: component %T is not written by this package", c))
+	name, err := componentName(c)
+	if err != nil {
+		panic("jCal: " + err.Error()) // calendarModel builds only the components componentName knows
 	}
+	name = strings.ToLower(name)
 	props := make([]any, 0, len(c.UnknownPropertiesIANAProperties()))
 	for _, p := range c.UnknownPropertiesIANAProperties() {
 		props = append(props, jcalProperty(p.BaseProperty))

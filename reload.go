@@ -86,8 +86,10 @@ func (r *Reloader) failed(trigger string, err error) {
 // writes, or a write to a temporary file and a rename.
 const watchDebounce = 250 * time.Millisecond
 
-// Watch reloads the catalog whenever its file may have changed, until ctx
-// ends. It watches the directory rather than the file, because editors and
+// Watch starts reloading the catalog whenever its file may have changed,
+// until ctx ends. It returns once the watch is in place, after checking the
+// file once, so that no change made after it returns can be missed. It
+// watches the directory rather than the file, because editors and
 // deployment tools replace a file by renaming another over it, which ends a
 // watch on the file itself.
 func (r *Reloader) Watch(ctx context.Context) error {
@@ -95,28 +97,35 @@ func (r *Reloader) Watch(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("watch catalog: %w", err)
 	}
-	defer w.Close()
 	dir := filepath.Dir(r.path)
 	if err := w.Add(dir); err != nil {
+		w.Close()
 		return fmt.Errorf("watch catalog directory %q: %w", dir, err)
 	}
+	_ = r.Reload("file changed", false)
+	go r.watch(ctx, w)
+	return nil
+}
+
+func (r *Reloader) watch(ctx context.Context, w *fsnotify.Watcher) {
+	defer w.Close()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case ev, ok := <-w.Events:
 			if !ok {
-				return nil
+				return
 			}
 			if ev.Op != fsnotify.Chmod {
 				timer.Reset(watchDebounce)
 			}
 		case err, ok := <-w.Errors:
 			if !ok {
-				return nil
+				return
 			}
 			r.log.Warn("catalog watch", "error", err)
 		case <-timer.C:

@@ -92,14 +92,19 @@ func calendarModel(cat *events.Catalog, opts Options) (*ics.Calendar, error) {
 		cp.typed("URL", "URI", opts.BaseURL+"/")
 		cp.typed("SOURCE", "URI", opts.BaseURL+withQuery(CalendarPath, v.Query()))
 	}
-	var evs []events.Event
+	evs := make([]events.Event, 0, len(cat.Events))
 	for _, ev := range cat.Events {
-		if v.includes(ev.Kind) {
-			more, err := applyWorkHours(cat, ev, v)
-			if err != nil {
-				return nil, err
-			}
-			evs = append(evs, more...)
+		if !v.includes(ev.Kind) {
+			continue
+		}
+		timed, err := applyWorkHours(cat, ev, v)
+		if err != nil {
+			return nil, err
+		}
+		if timed == nil {
+			evs = append(evs, ev)
+		} else {
+			evs = append(evs, timed...)
 		}
 	}
 	addEvents(cal, evs, opts)
@@ -114,6 +119,9 @@ func eventModel(cat *events.Catalog, ev events.Event, opts Options) (*ics.Calend
 	evs, err := applyWorkHours(cat, ev, opts.Variant)
 	if err != nil {
 		return nil, err
+	}
+	if evs == nil {
+		evs = []events.Event{ev}
 	}
 	addEvents(cal, evs, opts)
 	return cal, nil
@@ -135,10 +143,10 @@ var ErrNoWorkHoursZone = &ParamError{Param: paramWorkHours, Msg: "this catalog n
 // is a different thing from the all-day one (a DATE-TIME, not a DATE), so it
 // gets a UID of its own: a client that meets both, in two subscriptions or
 // when a subscription's URL is edited, must not take one for a revision of
-// the other.
+// the other. It returns nil for an event that it leaves as it is.
 func applyWorkHours(cat *events.Catalog, ev events.Event, v Variant) ([]events.Event, error) {
 	if v.WorkHours == nil || ev.Kind != events.KindWorkday || !ev.When.AllDay {
-		return []events.Event{ev}, nil
+		return nil, nil
 	}
 	if cat.Timezone == nil {
 		return nil, ErrNoWorkHoursZone
@@ -223,8 +231,9 @@ func zonesOf(evs []events.Event) []*ics.VTimezone {
 }
 
 func vevent(ev events.Event, opts Options) *ics.VEvent {
-	e := ics.NewEvent(ev.UID())
+	e := &ics.VEvent{ComponentBase: ics.ComponentBase{Properties: make([]ics.IANAProperty, 0, 18)}}
 	p := props{&e.ComponentBase}
+	p.set(ics.ComponentPropertyUniqueId, ev.UID())
 	// DTSTAMP is the data's revision, not the time of rendering, so that the
 	// same catalog always gives the same bytes and the same ETag.
 	p.utc(ics.ComponentPropertyDtstamp, ev.Revision.Modified)

@@ -134,11 +134,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}, log)
 		watchCtx, stopWatching := context.WithCancel(ctx)
 		defer stopWatching()
-		go func() {
-			if err := reloader.Watch(watchCtx); err != nil {
-				log.Warn("not watching the catalog file; reload with SIGHUP", "error", err)
-			}
-		}()
+		if err := reloader.Watch(watchCtx); err != nil {
+			log.Warn("not watching the catalog file; reload with SIGHUP", "error", err)
+		}
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
 		defer signal.Stop(hup)
