@@ -40,11 +40,24 @@ type Catalog struct {
 	Modified time.Time
 	// Events are in file order.
 	Events []Event
+
+	byID map[string]int // index into Events
 }
 
 // Event returns the event with the given ID.
 func (c *Catalog) Event(id string) (Event, bool) {
-	i := slices.IndexFunc(c.Events, func(e Event) bool { return e.ID == id })
+	if c.byID == nil { // a Catalog built by hand rather than by Parse
+		i := slices.IndexFunc(c.Events, func(e Event) bool { return e.ID == id })
+		return c.eventAt(i)
+	}
+	i, ok := c.byID[id]
+	if !ok {
+		return Event{}, false
+	}
+	return c.eventAt(i)
+}
+
+func (c *Catalog) eventAt(i int) (Event, bool) {
 	if i < 0 {
 		return Event{}, false
 	}
@@ -222,7 +235,7 @@ var idPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
 
 func (d *decoder) catalog(doc map[string]any) *Catalog {
 	root := d.table("", doc)
-	cat := &Catalog{RefreshInterval: DefaultRefreshInterval}
+	cat := &Catalog{RefreshInterval: DefaultRefreshInterval, byID: make(map[string]int)}
 
 	calV, ok := root.get("calendar")
 	if !ok {
@@ -263,6 +276,7 @@ func (d *decoder) catalog(doc map[string]any) *Catalog {
 		if !ok {
 			continue
 		}
+		cat.byID[ev.ID] = len(cat.Events)
 		cat.Events = append(cat.Events, ev)
 		if ev.Revision.Modified.After(cat.Modified) {
 			cat.Modified = ev.Revision.Modified

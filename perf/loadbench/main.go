@@ -1,0 +1,531 @@
+// Command loadbench measures the service against the two servers a feed
+// could otherwise be served by, on the same bytes, in one run: a bare
+// net/http handler (perf/bare, the ceiling for any Go server) and nginx
+// serving `feed export`'s files with gzip_static. Rounds alternate
+// (service, bare, nginx, service, …) so that drift in the machine hits all
+// three alike. Servers run on CPU 1 and wrk on CPU 0.
+//
+// Run it with perf/run, which installs wrk and nginx when they are missing.
+// Everything runs on 127.0.0.1 and stops by itself.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"feed/internal/catalogtest"
+)
+
+const baseURL = "https://feed.example.org" // written into every body, the same for all three servers
+
+type server struct {
+	name string
+	url  string
+	cmd  *exec.Cmd
+	pids func() []int
+}
+
+type measurement struct {
+	rps          float64
+	p50, p99     time.Duration
+	cpuPerReq    time.Duration // server CPU time per request
+	serverCPU    float64       // share of one core used by the server
+	wrkCPU       float64       // share of one core used by wrk
+	requests     int64
+	non2xx3xx    int64
+	socketErrors int64
+}
+
+func main() {
+	rounds := flag.Int("rounds", 5, "alternating rounds")
+	duration := flag.Duration("duration", 3*time.Second, "length of each wrk run")
+	connections := flag.Int("c", 16, "wrk connections")
+	quick := flag.Bool("quick", false, "one round of one second: a smoke run")
+	flag.Parse()
+	if *quick {
+		*rounds, *duration = 1, time.Second
+	}
+	if err := run(*rounds, *duration, *connections); err != nil {
+		fmt.Fprintln(os.Stderr, "loadbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(rounds int, duration time.Duration, connections int) error {
+	dir, err := os.MkdirTemp("", "feed-loadbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	feedBin, bareBin := filepath.Join(dir, "feed"), filepath.Join(dir, "bare")
+	for bin, pkg := range map[string]string{feedBin: "./cmd/feed", bareBin: "./perf/bare"} {
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			return fmt.Errorf("build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	fmt.Printf("loadbench: %d rounds of %s per server and case, wrk -t1 -c%d on CPU 0, servers on CPU 1\n\n", rounds, duration, connections)
+
+	startup, err := startToFirstByte(feedBin)
+	if err != nil {
+		return err
+	}
+
+	type row struct {
+		catalog, name string
+		results       map[string][]measurement
+		rss           int64
+	}
+	var rows []row
+	catalogs := []struct {
+		name string
+		data []byte
+	}{}
+	def, err := os.ReadFile(filepath.Join("events", "catalog.toml"))
+	if err != nil {
+		return err
+	}
+	catalogs = append(catalogs, struct {
+		name string
+		data []byte
+	}{"default (16 events)", def}, struct {
+		name string
+		data []byte
+	}{"10,000 events", catalogtest.Generate(10_000)})
+
+	for ci, c := range catalogs {
+		cdir := filepath.Join(dir, strconv.Itoa(ci))
+		catalogPath := filepath.Join(cdir, "catalog.toml")
+		site := filepath.Join(cdir, "site")
+		if err := os.MkdirAll(cdir, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(catalogPath, c.data, 0o644); err != nil {
+			return err
+		}
+		if out, err := exec.Command(feedBin, "export", "-o", site, "-catalog", catalogPath, "-base-url", baseURL).CombinedOutput(); err != nil {
+			return fmt.Errorf("export: %v\n%s", err, out)
+		}
+		svc, err := startGo("service", feedBin, "-catalog", catalogPath, "-base-url", baseURL, "-addr")
+		if err != nil {
+			return err
+		}
+		bare, err := startGo("bare net/http", bareBin, "-dir", site, "-addr")
+		if err != nil {
+			svc.stop()
+			return err
+		}
+		ngx, err := startNginx(cdir, site)
+		if err != nil {
+			svc.stop()
+			bare.stop()
+			return err
+		}
+		servers := []*server{svc, bare, ngx}
+		eventID := firstEventID(c.data)
+		cases := []struct {
+			name, path string
+			header     func(s *server) []string
+		}{
+			{"full feed", "/calendar.ics", nil},
+			{"full feed, gzip", "/calendar.ics", func(*server) []string { return []string{"Accept-Encoding: gzip"} }},
+			{"variant (kind=day-off)", "/calendar.ics?kind=day-off", nil},
+			{"single event", "/events/" + eventID + ".ics", nil},
+			{"304 (If-None-Match)", "/calendar.ics", func(s *server) []string { return []string{"If-None-Match: " + etagOf(s.url+"/calendar.ics")} }},
+		}
+		for _, cs := range cases {
+			for _, s := range servers {
+				if err := checkSameBody(svc, s, cs.path); err != nil {
+					return err
+				}
+			}
+			r := row{catalog: c.name, name: cs.name, results: map[string][]measurement{}}
+			for range rounds {
+				for _, s := range servers {
+					var header []string
+					if cs.header != nil {
+						header = cs.header(s)
+					}
+					m, err := measure(s, cs.path, header, duration, connections)
+					if err != nil {
+						return fmt.Errorf("%s %s: %w", s.name, cs.name, err)
+					}
+					r.results[s.name] = append(r.results[s.name], m)
+				}
+			}
+			rows = append(rows, r)
+		}
+		rss := readStatus(svc.cmd.Process.Pid, "VmHWM:")
+		for i := range rows {
+			if rows[i].catalog == c.name {
+				rows[i].rss = rss
+			}
+		}
+		for _, s := range servers {
+			s.stop()
+		}
+	}
+
+	fmt.Printf("%-20s %-23s %-14s %10s %9s %9s %10s\n", "catalog", "case", "server", "req/s", "p50", "p99", "CPU/req")
+	var summary []string
+	pass := true
+	for _, r := range rows {
+		for _, name := range []string{"service", "bare net/http", "nginx"} {
+			ms := r.results[name]
+			m := median(ms)
+			note := ""
+			if bound := loadGeneratorBound(ms); bound {
+				note = "  (wrk-bound)"
+			}
+			fmt.Printf("%-20s %-23s %-14s %10.0f %9s %9s %10s%s\n", r.catalog, r.name, name, m.rps,
+				m.p50.Round(time.Microsecond), m.p99.Round(time.Microsecond), m.cpuPerReq.Round(100*time.Nanosecond), note)
+		}
+		vsBare := ratios(r.results["service"], r.results["bare net/http"], func(m measurement) float64 { return m.rps })
+		vsNginx := ratios(r.results["service"], r.results["nginx"], func(m measurement) float64 { return m.rps })
+		p99 := ratios(r.results["service"], r.results["bare net/http"], func(m measurement) float64 { return float64(m.p99) })
+		fmt.Printf("%-20s %-23s service/bare %.2f× (%.2f–%.2f), service/nginx %.2f× (%.2f–%.2f), p99 service/bare %.2f×\n\n",
+			"", "", vsBare[0], vsBare[1], vsBare[2], vsNginx[0], vsNginx[1], vsNginx[2], p99[0])
+		bareTarget, nginxTarget := 0.95, 0.75
+		if strings.HasPrefix(r.name, "304") {
+			nginxTarget = 0.5
+		}
+		identityLarge := strings.HasPrefix(r.catalog, "10,000") && (r.name == "full feed")
+		if !identityLarge && (vsBare[0] < bareTarget || vsNginx[0] < nginxTarget || p99[0] > 1.2) {
+			pass = false
+			summary = append(summary, fmt.Sprintf("%s/%s", r.catalog, r.name))
+		}
+	}
+	var rss int64
+	for _, r := range rows {
+		if strings.HasPrefix(r.catalog, "default") {
+			rss = r.rss
+		}
+	}
+	fmt.Printf("service peak RSS under load, default catalog: %d MB (target < 40 MB)\n", rss/1024)
+	fmt.Printf("start to first served byte, default catalog: %s median of 5 (target < 100 ms)\n", startup.Round(100*time.Microsecond))
+	if rss/1024 >= 40 || startup >= 100*time.Millisecond {
+		pass = false
+	}
+	if pass {
+		fmt.Println("summary: every target met (service ≥ 0.95× bare net/http and p99 ≤ 1.2×, ≥ 0.75× nginx on bodies and ≥ 0.5× on 304; the 10,000-event identity body is reported, not gated)")
+	} else {
+		fmt.Printf("summary: targets missed for %s\n", strings.Join(summary, ", "))
+	}
+	return nil
+}
+
+// measure runs wrk against one server and reads the server's CPU time
+// around it.
+func measure(s *server, path string, header []string, duration time.Duration, connections int) (measurement, error) {
+	args := []string{"-c", "0", "wrk", "-t1", "-c" + strconv.Itoa(connections), "-d" + duration.String(), "--latency"}
+	for _, h := range header {
+		args = append(args, "-H", h)
+	}
+	args = append(args, s.url+path)
+	before := cpuTime(s.pids())
+	cmd := exec.Command("taskset", args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return measurement{}, fmt.Errorf("wrk: %v\n%s", err, out.String())
+	}
+	elapsed := time.Since(start)
+	serverCPU := cpuTime(s.pids()) - before
+	m := parseWrk(out.String())
+	if m.requests == 0 {
+		return m, fmt.Errorf("wrk made no request:\n%s", out.String())
+	}
+	if m.non2xx3xx > 0 || m.socketErrors > 0 {
+		return m, fmt.Errorf("%d non-2xx/3xx answers, %d socket errors", m.non2xx3xx, m.socketErrors)
+	}
+	m.cpuPerReq = serverCPU / time.Duration(m.requests)
+	m.serverCPU = serverCPU.Seconds() / elapsed.Seconds()
+	m.wrkCPU = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds() / elapsed.Seconds()
+	return m, nil
+}
+
+var (
+	rpsLine       = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	reqLine       = regexp.MustCompile(`(\d+) requests in`)
+	pctLine       = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
+	non2xxLine    = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
+	socketLine    = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
+	unitOfLatency = map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}
+)
+
+func parseWrk(out string) measurement {
+	var m measurement
+	if s := rpsLine.FindStringSubmatch(out); s != nil {
+		m.rps, _ = strconv.ParseFloat(s[1], 64)
+	}
+	if s := reqLine.FindStringSubmatch(out); s != nil {
+		m.requests, _ = strconv.ParseInt(s[1], 10, 64)
+	}
+	for _, s := range pctLine.FindAllStringSubmatch(out, -1) {
+		v, _ := strconv.ParseFloat(s[2], 64)
+		d := time.Duration(v * float64(unitOfLatency[s[3]]))
+		if s[1] == "50" {
+			m.p50 = d
+		} else {
+			m.p99 = d
+		}
+	}
+	if s := non2xxLine.FindStringSubmatch(out); s != nil {
+		m.non2xx3xx, _ = strconv.ParseInt(s[1], 10, 64)
+	}
+	if s := socketLine.FindStringSubmatch(out); s != nil {
+		for _, x := range s[1:] {
+			n, _ := strconv.ParseInt(x, 10, 64)
+			m.socketErrors += n
+		}
+	}
+	return m
+}
+
+// loadGeneratorBound: wrk had its core to itself and used it up while the
+// server did not: the figure is wrk's limit, not the server's.
+func loadGeneratorBound(ms []measurement) bool {
+	m := median(ms)
+	return m.wrkCPU > 0.9 && m.serverCPU < 0.9
+}
+
+func median(ms []measurement) measurement {
+	m := slices.Clone(ms)
+	slices.SortFunc(m, func(a, b measurement) int {
+		switch {
+		case a.rps < b.rps:
+			return -1
+		case a.rps > b.rps:
+			return 1
+		}
+		return 0
+	})
+	return m[len(m)/2]
+}
+
+// ratios returns the median, minimum and maximum of the per-round ratios
+// a/b.
+func ratios(a, b []measurement, f func(measurement) float64) [3]float64 {
+	var rs []float64
+	for i := range a {
+		rs = append(rs, f(a[i])/f(b[i]))
+	}
+	slices.Sort(rs)
+	return [3]float64{rs[len(rs)/2], rs[0], rs[len(rs)-1]}
+}
+
+func freePort() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startGo starts a Go server on CPU 1; its last argument is the listen
+// address flag.
+func startGo(name, bin string, args ...string) (*server, error) {
+	addr := freePort()
+	cmd := exec.Command("taskset", append([]string{"-c", "1", bin}, append(args, addr)...)...)
+	cmd.Stderr = io.Discard
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{name: name, url: "http://" + addr, cmd: cmd, pids: func() []int { return []int{cmd.Process.Pid} }}
+	go io.Copy(io.Discard, bufio.NewReader(stdout))
+	return s, waitUp(s)
+}
+
+func startNginx(dir, site string) (*server, error) {
+	addr := freePort()
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root;"
+	}
+	conf := fmt.Sprintf(`%s
+worker_processes 1;
+daemon off;
+pid %[2]s/nginx.pid;
+error_log %[2]s/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    client_body_temp_path %[2]s/tmp;
+    proxy_temp_path %[2]s/tmp;
+    fastcgi_temp_path %[2]s/tmp;
+    uwsgi_temp_path %[2]s/tmp;
+    scgi_temp_path %[2]s/tmp;
+    server {
+        listen %[3]s;
+        root %[4]s;
+        include %[4]s/nginx.conf;
+    }
+}
+`, user, dir, addr, site)
+	confPath := filepath.Join(dir, "nginx.conf")
+	_ = os.MkdirAll(filepath.Join(dir, "tmp"), 0o755)
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		return nil, err
+	}
+	nginx := "nginx"
+	if _, err := exec.LookPath(nginx); err != nil {
+		nginx = "/usr/sbin/nginx"
+	}
+	cmd := exec.Command("taskset", "-c", "1", nginx, "-p", dir, "-c", confPath)
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{name: "nginx", url: "http://" + addr, cmd: cmd}
+	s.pids = func() []int { return append([]int{cmd.Process.Pid}, children(cmd.Process.Pid)...) }
+	return s, waitUp(s)
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+}
+
+func waitUp(s *server) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(s.url + "/calendar.ics"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.stop()
+	return fmt.Errorf("%s did not start", s.name)
+}
+
+// startToFirstByte starts the service five times with the default catalog
+// and returns the median time from exec to the first successful GET.
+func startToFirstByte(bin string) (time.Duration, error) {
+	var ds []time.Duration
+	for range 5 {
+		addr := freePort()
+		start := time.Now()
+		cmd := exec.Command(bin, "-addr", addr)
+		if err := cmd.Start(); err != nil {
+			return 0, err
+		}
+		var took time.Duration
+		for time.Since(start) < 10*time.Second {
+			if resp, err := http.Get("http://" + addr + "/calendar.ics"); err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				took = time.Since(start)
+				break
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if took == 0 {
+			return 0, fmt.Errorf("the service did not answer within 10 s")
+		}
+		ds = append(ds, took)
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2], nil
+}
+
+func checkSameBody(a, b *server, path string) error {
+	get := func(s *server) []byte {
+		req, _ := http.NewRequest("GET", s.url+path, nil)
+		resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
+		if err != nil {
+			return nil
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return body
+	}
+	if x, y := get(a), get(b); len(x) == 0 || !bytes.Equal(x, y) {
+		return fmt.Errorf("%s and %s serve different bytes for %s (%d and %d bytes)", a.name, b.name, path, len(x), len(y))
+	}
+	return nil
+}
+
+func etagOf(url string) string {
+	resp, err := http.Head(url)
+	if err != nil {
+		return ""
+	}
+	resp.Body.Close()
+	return resp.Header.Get("Etag")
+}
+
+var idLine = regexp.MustCompile(`(?m)^id = "([a-z0-9-]+)"`)
+
+func firstEventID(catalog []byte) string {
+	if m := idLine.FindSubmatch(catalog); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
+// cpuTime sums user and system time of processes, from /proc.
+func cpuTime(pids []int) time.Duration {
+	var ticks int64
+	for _, pid := range pids {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+2:]))
+		utime, _ := strconv.ParseInt(fields[11], 10, 64)
+		stime, _ := strconv.ParseInt(fields[12], 10, 64)
+		ticks += utime + stime
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+func children(pid int) []int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, f := range strings.Fields(string(data)) {
+		if n, err := strconv.Atoi(f); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func readStatus(pid int, field string) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb
+		}
+	}
+	return 0
+}
