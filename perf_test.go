@@ -181,9 +181,16 @@ func BenchmarkServe(b *testing.B) {
 	}
 }
 
+// raceEnabled is set by race_test.go in builds with -race.
+var raceEnabled bool
+
 // TestServeAllocationsDoNotGrowWithFeedSize: serving a feed of 10,000
-// events allocates exactly as much per request as serving 16.
+// events allocates exactly as much per request as serving 16. The test
+// command runs it a second time without -race, where counts are exact.
 func TestServeAllocationsDoNotGrowWithFeedSize(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not exact under -race (sync.Pool drops items at random)")
+	}
 	small, large := benchServer(t, 16), benchServer(t, 10_000)
 	smallReqs, largeReqs := servedRequests(small), servedRequests(large)
 	for name := range smallReqs {
