@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 )
@@ -78,13 +80,33 @@ func (s *Server) Snapshot() *Snapshot { return s.snap.Load() }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// routes lists every route the service answers. Middleware wraps the router
-// from outside so that it also runs for 404 and 405 answers.
+// routes wraps the router in the middleware, from outside so that it also
+// runs for 404 and 405 answers.
 func (s *Server) routes() http.Handler {
+	var h http.Handler = s.router()
+	h = limitURI(h)
+	h = commonHeaders(h)
+	h = recoverPanics(s.log, h)
+	h = s.observe(h)
+	return h
+}
+
+// router lists every route the service answers.
+func (s *Server) router() dispatch {
 	r := mux.NewRouter()
+	d := dispatch{router: r, literal: make(map[string]*route)}
 	get := []string{http.MethodGet, http.MethodHead}
-	handle := func(path string, serve func(http.ResponseWriter, *http.Request, map[string]string), methods ...string) {
-		r.Handle(path, newRoute(path, serve, methods))
+	handle := func(path string, serve routeHandler, methods ...string) {
+		if strings.Count(path, "{") > 1 {
+			panic("route " + path + ": a template has at most one variable")
+		}
+		rt := newRoute(path, serve, methods)
+		r.Handle(path, rt)
+		if !strings.Contains(path, "{") {
+			d.literal[path] = rt
+		} else if p, ok := newSingleVarRoute(path, rt); ok {
+			d.singleVar = append(d.singleVar, p)
+		}
 	}
 	handle(CalendarPath, s.serveCalendar(FormatICS), get...)
 	handle("/calendar.json", s.serveCalendar(FormatJCal), get...)
@@ -94,20 +116,24 @@ func (s *Server) routes() http.Handler {
 	handle("/healthz", withoutVars(s.serveHealth), get...)
 	handle("/metrics", withoutVars(s.metrics.handler().ServeHTTP), get...)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
-
-	var h http.Handler = dispatch{r}
-	h = limitURI(h)
-	h = commonHeaders(h)
-	h = recoverPanics(s.log, h)
-	h = s.observe(h)
-	return h
+	return d
 }
 
 // dispatch routes with gorilla/mux's matching, but calls the route itself
 // instead of going through Router.ServeHTTP, which copies the request twice
 // per call to put the route and its variables in the context: five of the
-// eight allocations of a feed request.
-type dispatch struct{ router *mux.Router }
+// eight allocations of a feed request. It also spares the common requests
+// mux's regular expressions, which mux runs for every template in turn and
+// once more to extract variables: more than half of an event request's time.
+// A path that is a literal template, as the feed's own URL is, takes its
+// route from a map; a path that fits a template with one variable made of a
+// character class, as an event's URL does, is checked byte by byte. Any
+// other path, and any that those checks refuse, goes to mux.
+type dispatch struct {
+	router    *mux.Router
+	literal   map[string]*route // the routes whose template has no variable, by path
+	singleVar []singleVarRoute
+}
 
 func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if clean := cleanPath(r.URL.Path); clean != r.URL.Path {
@@ -117,16 +143,72 @@ func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
 		return
 	}
+	if rt := d.literal[r.URL.Path]; rt != nil {
+		rt.serve(w, r, "")
+		return
+	}
+	for i := range d.singleVar {
+		p := &d.singleVar[i]
+		if value, ok := p.match(r.URL.Path); ok {
+			p.route.serve(w, r, value)
+			return
+		}
+	}
 	var match mux.RouteMatch
 	if !d.router.Match(r, &match) {
 		notFound(w, r)
 		return
 	}
 	if rt, ok := match.Handler.(*route); ok {
-		rt.serve(w, r, match.Vars)
+		rt.serve(w, r, onlyVar(match.Vars))
 		return
 	}
 	match.Handler.ServeHTTP(w, r)
+}
+
+// singleVarRoute matches a mux template of the form
+// prefix{name:[class]+}suffix without a regular expression.
+type singleVarRoute struct {
+	prefix, name, suffix string
+	allowed              [256]bool // the bytes the class matches
+	route                *route
+}
+
+var singleVarTemplate = regexp.MustCompile(`^([^{}]*)\{([a-z]+):(\[[^\]]+\])\+\}([^{}]*)$`)
+
+// newSingleVarRoute reads a template that singleVarRoute can match exactly:
+// a class of ASCII bytes only, so that a byte-wise test of the path agrees
+// with the regular expression mux compiles from it.
+func newSingleVarRoute(template string, rt *route) (singleVarRoute, bool) {
+	m := singleVarTemplate.FindStringSubmatch(template)
+	if m == nil {
+		return singleVarRoute{}, false
+	}
+	class, err := regexp.Compile(`^` + m[3] + `$`)
+	if err != nil {
+		return singleVarRoute{}, false
+	}
+	p := singleVarRoute{prefix: m[1], name: m[2], suffix: m[4], route: rt}
+	for b := range 256 {
+		p.allowed[b] = class.MatchString(string(rune(b)))
+		if b >= utf8.RuneSelf && p.allowed[b] {
+			return singleVarRoute{}, false
+		}
+	}
+	return p, true
+}
+
+func (p *singleVarRoute) match(path string) (string, bool) {
+	if len(path) <= len(p.prefix)+len(p.suffix) || !strings.HasPrefix(path, p.prefix) || !strings.HasSuffix(path, p.suffix) {
+		return "", false
+	}
+	value := path[len(p.prefix) : len(path)-len(p.suffix)]
+	for i := range len(value) {
+		if !p.allowed[value[i]] {
+			return "", false
+		}
+	}
+	return value, true
 }
 
 func cleanPath(p string) string {
@@ -149,28 +231,42 @@ type route struct {
 	name    string
 	methods []string
 	allow   []string // the Allow header: the methods and OPTIONS
-	handler func(http.ResponseWriter, *http.Request, map[string]string)
+	handler routeHandler
 }
 
-func newRoute(name string, handler func(http.ResponseWriter, *http.Request, map[string]string), methods []string) *route {
+// routeHandler answers a route's request; pathVar is the value of the
+// template's variable, when it has one (none has more).
+type routeHandler func(w http.ResponseWriter, r *http.Request, pathVar string)
+
+// onlyVar is the value of the one variable mux matched, if any.
+func onlyVar(vars map[string]string) string {
+	for _, v := range vars {
+		return v
+	}
+	return ""
+}
+
+func newRoute(name string, handler routeHandler, methods []string) *route {
 	return &route{name: name, methods: methods, handler: handler,
 		allow: []string{strings.Join(append(slices.Clone(methods), http.MethodOptions), ", ")}}
 }
 
 // ServeHTTP serves the route when it is reached through mux's own
 // ServeHTTP.
-func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.serve(w, r, mux.Vars(r)) }
+func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt.serve(w, r, onlyVar(mux.Vars(r)))
+}
 
 // serve answers the route's methods with its handler, OPTIONS with the list
 // (as a CORS preflight too), and any other method with 405 and an Allow
 // header. gorilla/mux's own method matching gives neither HEAD for GET nor
 // an Allow header.
-func (rt *route) serve(w http.ResponseWriter, r *http.Request, vars map[string]string) {
+func (rt *route) serve(w http.ResponseWriter, r *http.Request, pathVar string) {
 	if rec, ok := w.(*recorder); ok {
 		rec.route = rt.name
 	}
 	if slices.Contains(rt.methods, r.Method) {
-		rt.handler(w, r, vars)
+		rt.handler(w, r, pathVar)
 		return
 	}
 	h := w.Header()
@@ -188,20 +284,24 @@ func (rt *route) serve(w http.ResponseWriter, r *http.Request, vars map[string]s
 	httpError(w, http.StatusMethodNotAllowed, r.Method+" is not allowed here; this path answers "+rt.allow[0])
 }
 
-func withoutVars(h http.HandlerFunc) func(http.ResponseWriter, *http.Request, map[string]string) {
-	return func(w http.ResponseWriter, r *http.Request, _ map[string]string) { h(w, r) }
+func withoutVars(h http.HandlerFunc) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, _ string) { h(w, r) }
 }
 
 // serveCalendar answers the feed in format f, or in jCal when the client
-// asks for it with Accept. The bare URL, polled by every subscriber, takes
-// the shortest path.
-func (s *Server) serveCalendar(f Format) func(http.ResponseWriter, *http.Request, map[string]string) {
-	return func(w http.ResponseWriter, r *http.Request, _ map[string]string) {
+// asks for it with Accept. The URLs that subscribers copy from the page,
+// the bare URL first, take the shortest path.
+func (s *Server) serveCalendar(f Format) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, _ string) {
 		snap := s.snap.Load()
 		format := negotiate(f, r.Header.Get("Accept"))
-		if r.URL.RawQuery == "" && format == FormatICS {
-			serveResource(w, r, snap.feed)
-			return
+		if format == FormatICS {
+			if res := snap.linked[r.URL.RawQuery]; res != nil {
+				// A linked variant's canonical query is its own label.
+				annotateVariant(w, r.URL.RawQuery)
+				serveResource(w, r, res)
+				return
+			}
 		}
 		v, err := ParseVariant(r.URL.RawQuery, true)
 		if err != nil {
@@ -218,9 +318,8 @@ func (s *Server) serveCalendar(f Format) func(http.ResponseWriter, *http.Request
 	}
 }
 
-func (s *Server) serveEvent(f Format) func(http.ResponseWriter, *http.Request, map[string]string) {
-	return func(w http.ResponseWriter, r *http.Request, vars map[string]string) {
-		id := vars["id"]
+func (s *Server) serveEvent(f Format) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, id string) {
 		v, err := ParseVariant(r.URL.RawQuery, false)
 		if err != nil {
 			s.fail(w, r, err)

@@ -28,6 +28,11 @@ type Snapshot struct {
 	feed    *Resource // the full feed as iCalendar: the hot path
 	cache   *variantCache
 
+	// linked holds the iCalendar feeds of LinkedVariants by canonical
+	// query, the URLs that subscribers copy from the page: a request that
+	// spells one exactly is answered without parsing its query.
+	linked map[string]*Resource
+
 	buildTime time.Duration            // how long Build took
 	onRender  func(took time.Duration) // told of every render on request; set before the snapshot is served
 }
@@ -75,13 +80,15 @@ func LinkedVariants() []Variant {
 // Build renders a catalog for serving at baseURL (empty when unknown).
 func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
 	began := time.Now()
-	s := &Snapshot{Catalog: cat, BaseURL: baseURL, cache: newVariantCache(defaultCacheEntries, defaultCacheBytes)}
+	s := &Snapshot{Catalog: cat, BaseURL: baseURL, cache: newVariantCache(defaultCacheEntries, defaultCacheBytes),
+		linked: make(map[string]*Resource)}
 	for _, v := range LinkedVariants() {
 		res, err := s.renderCalendar(v, FormatICS)
 		if err != nil {
 			return nil, err
 		}
 		s.cache.pin(calendarKey(v, FormatICS), res)
+		s.linked[v.Query()] = res
 	}
 	jcal, err := s.renderCalendar(Variant{}, FormatJCal)
 	if err != nil {
