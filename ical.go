@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -88,18 +89,42 @@ func (p props) local(name ics.ComponentProperty, t time.Time) {
 	p.set(name, t.Format(localLayout), ics.WithTZID(t.Location().String()))
 }
 
-// utc writes a DATE-TIME in UTC, as DTSTAMP and LAST-MODIFIED require.
-func (p props) utc(name ics.ComponentProperty, t time.Time) {
-	p.set(name, t.UTC().Format(localLayout+"Z"))
-}
+// formatUTC writes a DATE-TIME in UTC, as DTSTAMP and LAST-MODIFIED require.
+func formatUTC(t time.Time) string { return t.UTC().Format(localLayout + "Z") }
 
 const localLayout = "20060102T150405"
 
-func formatDate(d events.Date) string { return d.In(time.UTC).Format("20060102") }
+// formatDate writes a DATE value, YYYYMMDD.
+func formatDate(d events.Date) string {
+	if d.Year < 0 || d.Year > 9999 {
+		return d.In(time.UTC).Format("20060102")
+	}
+	var b [8]byte
+	return string(appendDigits(appendDigits(appendDigits(b[:0], d.Year, 4), int(d.Month), 2), d.Day, 2))
+}
+
+// appendDigits writes n, at most four digits, in exactly width digits.
+func appendDigits(b []byte, n, width int) []byte {
+	start := len(b)
+	b = append(b, "0000"[:width]...)
+	for i := len(b) - 1; i >= start; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
+}
 
 // cleanText makes every line break a single LF (which the library writes as
 // \n) and drops control characters that TEXT cannot carry.
 func cleanText(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		c := s[i]
+		clean = c >= 0x20 && c != 0x7f || c == '\n' || c == '\t'
+	}
+	if clean { // as nearly all text is: no copy
+		return s
+	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	return strings.Map(func(r rune) rune {
@@ -137,24 +162,44 @@ func (p calendarProps) typed(name, valueType, value string) {
 // serialize writes the calendar as RFC 5545 bytes: CRLF line endings, lines
 // folded at 75 octets without splitting a UTF-8 sequence, TEXT values
 // escaped, parameter values quoted where they must be.
+//
+// A large calendar is written in parts, one per CPU, joined in order.
 func serialize(cal *ics.Calendar) ([]byte, error) {
-	w := &icsWriter{buf: make([]byte, 0, 1024+800*len(cal.Components))}
-	w.line("BEGIN:VCALENDAR")
+	components := cal.Components
+	head := &icsWriter{buf: make([]byte, 0, 1024+800*len(components))}
+	head.line("BEGIN:VCALENDAR")
 	for i := range cal.CalendarProperties {
-		w.property(&cal.CalendarProperties[i].BaseProperty)
+		head.property(&cal.CalendarProperties[i].BaseProperty)
 	}
-	for _, c := range cal.Components {
-		if err := w.component(c); err != nil {
-			return nil, err
+	// The first part is written after the head, the others into buffers
+	// of their own that are appended to it in order.
+	rest := make([][]byte, workParts(len(components)))
+	errs := make([]error, len(rest))
+	inParallel(len(components), func(part, from, to int) {
+		w := head
+		if part > 0 {
+			w = &icsWriter{buf: make([]byte, 0, 800*(to-from))}
 		}
+		for _, c := range components[from:to] {
+			if errs[part] = w.component(c); errs[part] != nil {
+				return
+			}
+		}
+		rest[part] = w.buf
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
-	w.line("END:VCALENDAR")
-	return w.buf, nil
+	out := rest[0]
+	for _, part := range rest[1:] {
+		out = append(out, part...)
+	}
+	return append(out, "END:VCALENDAR\r\n"...), nil
 }
 
 type icsWriter struct {
-	buf     []byte
-	logical []byte // the property being written, before folding
+	buf  []byte
+	cuts []int // where the line being folded breaks, reused
 }
 
 func (w *icsWriter) line(s string) { w.buf = append(append(w.buf, s...), '\r', '\n') }
@@ -196,10 +241,14 @@ func componentName(c ics.Component) (string, error) {
 	return "", fmt.Errorf("component %T is not written by this package", c)
 }
 
+// property writes one content line: the logical line goes straight into the
+// output and is then folded where it stands.
 func (w *icsWriter) property(p *ics.BaseProperty) {
-	l := append(w.logical[:0], p.IANAToken...)
+	start := len(w.buf)
+	l := append(w.buf, p.IANAToken...)
 	if len(p.ICalParameters) > 0 {
-		keys := make([]string, 0, len(p.ICalParameters))
+		var array [4]string
+		keys := array[:0]
 		for k := range p.ICalParameters {
 			keys = append(keys, k)
 		}
@@ -220,51 +269,74 @@ func (w *icsWriter) property(p *ics.BaseProperty) {
 	} else {
 		l = appendRaw(l, p.Value)
 	}
-	w.logical = l
-	w.fold(l)
+	w.buf = w.fold(l, start)
 }
 
-// fold copies a logical line into the output, breaking it before 75 octets
-// with CRLF and a space, only where a UTF-8 sequence begins.
-func (w *icsWriter) fold(l []byte) {
-	limit := 75
-	for len(l) > limit {
-		cut := limit
-		for cut > 0 && !utf8.RuneStart(l[cut]) {
+// fold ends the logical line that b holds from start with CRLF, breaking it
+// first before 75 octets with CRLF and a space, only where a UTF-8 sequence
+// begins. It finds the breaks, then moves the pieces after them back to
+// front, so that each byte moves once.
+func (w *icsWriter) fold(b []byte, start int) []byte {
+	line := b[start:]
+	cuts := w.cuts[:0]
+	for at, limit := 0, 75; len(line)-at > limit; limit = 74 { // the leading space counts
+		cut := at + limit
+		for cut > at && !utf8.RuneStart(line[cut]) {
 			cut--
 		}
-		w.buf = append(append(w.buf, l[:cut]...), '\r', '\n', ' ')
-		l = l[cut:]
-		limit = 74 // the leading space counts
+		if cut == at { // not UTF-8: break where the limit falls
+			cut = at + limit
+		}
+		cuts = append(cuts, cut)
+		at = cut
 	}
-	w.buf = append(append(w.buf, l...), '\r', '\n')
+	w.cuts = cuts
+	end := len(line)
+	b = append(b, make([]byte, 3*len(cuts)+2)...)
+	line = b[start:]
+	to := len(line) - 2
+	line[to], line[to+1] = '\r', '\n'
+	for i := len(cuts) - 1; i >= 0; i-- {
+		piece := line[cuts[i]:end]
+		to -= len(piece)
+		copy(line[to:], piece)
+		to -= 3
+		line[to], line[to+1], line[to+2] = '\r', '\n', ' '
+		end = cuts[i]
+	}
+	return b
 }
 
 // appendText escapes a TEXT value (RFC 5545 §3.3.11).
 func appendText(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
+	for {
+		i := strings.IndexAny(s, "\\;,\n\r")
+		if i < 0 {
+			return append(b, s...)
+		}
+		b = append(b, s[:i]...)
 		switch c := s[i]; c {
-		case '\\', ';', ',':
-			b = append(b, '\\', c)
 		case '\n':
 			b = append(b, '\\', 'n')
 		case '\r':
 		default:
-			b = append(b, c)
+			b = append(b, '\\', c)
 		}
+		s = s[i+1:]
 	}
-	return b
 }
 
 // appendRaw writes a value of another type; none of them may hold a line
 // break, so none can reach the output.
 func appendRaw(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c != '\r' && c != '\n' {
-			b = append(b, c)
+	for {
+		i := strings.IndexAny(s, "\r\n")
+		if i < 0 {
+			return append(b, s...)
 		}
+		b = append(b, s[:i]...)
+		s = s[i+1:]
 	}
-	return b
 }
 
 // appendParamValue quotes a parameter value that holds a colon, semicolon or

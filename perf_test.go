@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -205,5 +206,26 @@ func TestServeAllocationsDoNotGrowWithFeedSize(t *testing.T) {
 		if a != b {
 			t.Errorf("%s: %.0f allocations per request with 16 events, %.0f with 10,000", name, a, b)
 		}
+	}
+}
+
+// TestParallelRenderMatchesSerial: a catalog large enough to be rendered in
+// parts, one per CPU, gives the bytes that rendering it on one CPU gives.
+func TestParallelRenderMatchesSerial(t *testing.T) {
+	cat := generated(t, 3*parallelFrom)
+	render := func(procs int) []byte {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		if workParts(len(cat.Events)) != procs {
+			t.Fatalf("with %d CPUs the work is split in %d parts", procs, workParts(len(cat.Events)))
+		}
+		out, err := RenderCalendar(cat, Options{BaseURL: testBaseURL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	serial, parallel := render(1), render(3)
+	if !bytes.Equal(serial, parallel) {
+		t.Fatalf("parallel rendering differs: %d bytes against %d", len(parallel), len(serial))
 	}
 }
