@@ -1,7 +1,8 @@
 // Command bare is the load benchmark's ceiling for a Go server: a plain
 // net/http handler that writes a static export's bytes from memory with the
-// same headers as the service, gzip when accepted and 304 on If-None-Match,
-// and does nothing else: no router, no middleware, no metrics.
+// same headers as the service (Content-Disposition and Content-Location
+// included), gzip when accepted and 304 on If-None-Match, and does nothing
+// else: no router, no middleware, no metrics.
 package main
 
 import (
@@ -18,8 +19,8 @@ import (
 )
 
 type representation struct {
-	body   []byte
-	header http.Header
+	body                []byte
+	header, notModified http.Header // the headers of a 200 and of a 304
 }
 
 type resource struct{ identity, gzip *representation }
@@ -27,8 +28,9 @@ type resource struct{ identity, gzip *representation }
 func main() {
 	dir := flag.String("dir", "", "a directory written by feed export")
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	lastModified := flag.String("last-modified", "", "the Last-Modified header, as the service sends it")
 	flag.Parse()
-	resources, err := load(*dir)
+	resources, err := load(*dir, *lastModified)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -43,13 +45,15 @@ func main() {
 			rep = res.gzip
 		}
 		h := w.Header()
-		for k, v := range rep.header {
-			h[k] = v
-		}
 		if inm := r.Header.Get("If-None-Match"); inm != "" && inm == rep.header["Etag"][0] {
-			delete(h, "Content-Length")
+			for k, v := range rep.notModified {
+				h[k] = v
+			}
 			w.WriteHeader(http.StatusNotModified)
 			return
+		}
+		for k, v := range rep.header {
+			h[k] = v
 		}
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(rep.body)
@@ -60,7 +64,7 @@ func main() {
 
 // load reads every exported file and the URL it answers: a file under _q/
 // answers its path with the query in its name.
-func load(dir string) (map[string]*resource, error) {
+func load(dir, lastModified string) (map[string]*resource, error) {
 	out := make(map[string]*resource)
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -82,9 +86,9 @@ func load(dir string) (map[string]*resource, error) {
 		if err != nil {
 			return err
 		}
-		res := &resource{identity: rep(body, types[ext], "")}
+		res := &resource{identity: rep(url, body, types[ext], "", lastModified)}
 		if gz, err := os.ReadFile(p + ".gz"); err == nil {
-			res.gzip = rep(gz, types[ext], "gzip")
+			res.gzip = rep(url, gz, types[ext], "gzip", lastModified)
 		}
 		out[url] = res
 		return nil
@@ -92,21 +96,34 @@ func load(dir string) (map[string]*resource, error) {
 	return out, err
 }
 
-func rep(body []byte, contentType, encoding string) *representation {
+// rep prepares one representation with the headers the service sends for
+// the same URL.
+func rep(url string, body []byte, contentType, encoding, lastModified string) *representation {
 	sum := sha256.Sum256(body)
 	h := http.Header{
 		"Content-Type":                  {contentType},
 		"Etag":                          {`"` + hex.EncodeToString(sum[:12]) + `"`},
 		"Cache-Control":                 {"public, max-age=3600, stale-if-error=604800"},
 		"Vary":                          {"Accept, Accept-Encoding"},
-		"Last-Modified":                 {"Wed, 25 Nov 2026 00:00:00 GMT"},
 		"Access-Control-Allow-Origin":   {"*"},
 		"Access-Control-Expose-Headers": {"ETag, Last-Modified, Content-Location"},
 		"X-Content-Type-Options":        {"nosniff"},
 		"Content-Length":                {strconv.Itoa(len(body))},
 	}
+	if lastModified != "" {
+		h["Last-Modified"] = []string{lastModified}
+	}
+	notModified := h.Clone()
+	for _, k := range []string{"Content-Type", "Content-Length"} {
+		delete(notModified, k)
+	}
 	if encoding != "" {
 		h["Content-Encoding"] = []string{encoding}
 	}
-	return &representation{body: body, header: h}
+	if contentType != "text/html; charset=utf-8" {
+		path, _, _ := strings.Cut(url, "?")
+		h["Content-Disposition"] = []string{`inline; filename="` + path[strings.LastIndex(path, "/")+1:] + `"`}
+		h["Content-Location"] = []string{url}
+	}
+	return &representation{body: body, header: h, notModified: notModified}
 }

@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -24,6 +25,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"feed/internal/catalogtest"
@@ -50,8 +52,8 @@ type measurement struct {
 }
 
 func main() {
-	rounds := flag.Int("rounds", 5, "alternating rounds")
-	duration := flag.Duration("duration", 3*time.Second, "length of each wrk run")
+	rounds := flag.Int("rounds", 7, "alternating rounds")
+	duration := flag.Duration("duration", 2*time.Second, "length of each wrk run")
 	connections := flag.Int("c", 16, "wrk connections")
 	quick := flag.Bool("quick", false, "one round of one second: a smoke run")
 	flag.Parse()
@@ -122,7 +124,7 @@ func run(rounds int, duration time.Duration, connections int) error {
 		if err != nil {
 			return err
 		}
-		bare, err := startGo("bare net/http", bareBin, "-dir", site, "-addr")
+		bare, err := startGo("bare net/http", bareBin, "-dir", site, "-last-modified", headerOf(svc.url+"/calendar.ics", "Last-Modified"), "-addr")
 		if err != nil {
 			svc.stop()
 			return err
@@ -143,11 +145,11 @@ func run(rounds int, duration time.Duration, connections int) error {
 			{"full feed, gzip", "/calendar.ics", func(*server) []string { return []string{"Accept-Encoding: gzip"} }},
 			{"variant (kind=day-off)", "/calendar.ics?kind=day-off", nil},
 			{"single event", "/events/" + eventID + ".ics", nil},
-			{"304 (If-None-Match)", "/calendar.ics", func(s *server) []string { return []string{"If-None-Match: " + etagOf(s.url+"/calendar.ics")} }},
+			{"304 (If-None-Match)", "/calendar.ics", func(s *server) []string { return []string{"If-None-Match: " + headerOf(s.url+"/calendar.ics", "Etag")} }},
 		}
 		for _, cs := range cases {
 			for _, s := range servers {
-				if err := checkSameBody(svc, s, cs.path); err != nil {
+				if err := checkSameBody(svc, s, cs.path, s == bare); err != nil {
 					return err
 				}
 			}
@@ -399,9 +401,18 @@ http {
 	return s, waitUp(s)
 }
 
+// stop asks the server to exit and kills it after five seconds. nginx must
+// be asked: killing its master process leaves the worker running.
 func (s *server) stop() {
-	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
 }
 
 func waitUp(s *server) error {
@@ -451,30 +462,47 @@ func startToFirstByte(bin string) (time.Duration, error) {
 	return ds[len(ds)/2], nil
 }
 
-func checkSameBody(a, b *server, path string) error {
-	get := func(s *server) []byte {
+// checkSameBody makes sure that a and b serve the same bytes for path and,
+// when sameHeaders is set, the same header names and values but Date: the
+// comparison is only fair on equal answers.
+func checkSameBody(a, b *server, path string, sameHeaders bool) error {
+	get := func(s *server) ([]byte, http.Header) {
 		req, _ := http.NewRequest("GET", s.url+path, nil)
 		resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
 		if err != nil {
-			return nil
+			return nil, nil
 		}
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
-		return body
+		resp.Header.Del("Date")
+		return body, resp.Header
 	}
-	if x, y := get(a), get(b); len(x) == 0 || !bytes.Equal(x, y) {
+	x, hx := get(a)
+	y, hy := get(b)
+	if len(x) == 0 || !bytes.Equal(x, y) {
 		return fmt.Errorf("%s and %s serve different bytes for %s (%d and %d bytes)", a.name, b.name, path, len(x), len(y))
+	}
+	if sameHeaders {
+		for _, k := range slices.Sorted(maps.Keys(hx)) {
+			if !slices.Equal(hx[k], hy[k]) {
+				return fmt.Errorf("%s and %s send different %s for %s: %q and %q", a.name, b.name, k, path, hx[k], hy[k])
+			}
+		}
+		if len(hx) != len(hy) {
+			return fmt.Errorf("%s and %s send different headers for %s: %v and %v", a.name, b.name, path, hx, hy)
+		}
 	}
 	return nil
 }
 
-func etagOf(url string) string {
+// headerOf is one header of a HEAD answer.
+func headerOf(url, name string) string {
 	resp, err := http.Head(url)
 	if err != nil {
 		return ""
 	}
 	resp.Body.Close()
-	return resp.Header.Get("Etag")
+	return resp.Header.Get(name)
 }
 
 var idLine = regexp.MustCompile(`(?m)^id = "([a-z0-9-]+)"`)
