@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -76,6 +77,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	catalogPath, baseURL := catalogFlags(fs, getenv)
 	logFormat := fs.String("log-format", envOr(getenv, "FEED_LOG_FORMAT", "text"), "log as text or json (env FEED_LOG_FORMAT)")
 	accessLog := fs.String("access-log", envOr(getenv, "FEED_ACCESS_LOG", "off"), "log requests: off, all, or 1/N for one in N (env FEED_ACCESS_LOG)")
+	cpuProfile := fs.String("cpuprofile", envOr(getenv, "FEED_CPUPROFILE", ""), "write a CPU profile to this file until shutdown, for go tool pprof (env FEED_CPUPROFILE)")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -152,6 +154,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}()
 	}
 
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+
 	log.Info("serving", "events", len(cat.Events), "feed", public+feed.CalendarPath, "etag", snap.ETag())
 	fmt.Fprintf(stdout, "Subscribe to %s%s\n", public, feed.CalendarPath)
 
@@ -169,6 +179,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// startCPUProfile profiles the process until stop is called: the way to see
+// where a request's time goes under a real load generator.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile %q: %w", path, err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // readCatalog returns the catalog's name for messages and its bytes: the

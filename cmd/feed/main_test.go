@@ -230,3 +230,17 @@ func TestAccessLogFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestCPUProfile: -cpuprofile leaves a profile that go tool pprof reads (a
+// gzipped protocol buffer) once the service has shut down.
+func TestCPUProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	t.Cleanup(func() { // runs after start's own cleanup has shut the service down
+		data, err := os.ReadFile(path)
+		if err != nil || len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+			t.Errorf("no profile written: %v, %d bytes", err, len(data))
+		}
+	})
+	url := start(t, []string{"-addr", "127.0.0.1:0", "-cpuprofile", path}, nil)
+	get(t, url)
+}
