@@ -144,7 +144,7 @@ func TestDeterministic(t *testing.T) {
 	if !bytes.Equal(a.CalendarBytes(), b.CalendarBytes()) || a.ETag() != b.ETag() {
 		t.Fatal("two builds of the same catalog differ")
 	}
-	if !bytes.Equal(a.feed.gzip.body, b.feed.gzip.body) {
+	if !bytes.Equal(a.fullFeed().gzip.body, b.fullFeed().gzip.body) {
 		t.Fatal("two compressions of the same feed differ")
 	}
 }
@@ -455,7 +455,7 @@ func newTestServer(t testing.TB) (*Server, *Snapshot) {
 func TestHTTP(t *testing.T) {
 	srv, snap := newTestServer(t)
 	etag := snap.ETag()
-	gzETag := snap.feed.gzip.etag[0]
+	gzETag := snap.fullFeed().gzip.etag[0]
 	lastMod := snap.Catalog.Modified.Format(http.TimeFormat)
 	event, _, _ := snap.Event("international-workers-day", Variant{}, FormatICS)
 
@@ -482,7 +482,7 @@ func TestHTTP(t *testing.T) {
 			wantBody:   []byte{}},
 		{name: "gzip", method: "GET", path: "/calendar.ics", header: map[string]string{"Accept-Encoding": "br, gzip"}, wantStatus: 200,
 			wantHeader: map[string]string{"Content-Encoding": "gzip", "ETag": gzETag, "Vary": "Accept, Accept-Encoding"},
-			wantBody:   snap.feed.gzip.body},
+			wantBody:   snap.fullFeed().gzip.body},
 		{name: "gzip refused", method: "GET", path: "/calendar.ics", header: map[string]string{"Accept-Encoding": "gzip;q=0, identity"}, wantStatus: 200,
 			wantHeader: map[string]string{"Content-Encoding": "", "ETag": etag}, wantBody: snap.CalendarBytes()},
 		{name: "if-none-match", method: "GET", path: "/calendar.ics", header: map[string]string{"If-None-Match": etag}, wantStatus: 304,

@@ -94,25 +94,7 @@ func formatUTC(t time.Time) string { return t.UTC().Format(localLayout + "Z") }
 
 const localLayout = "20060102T150405"
 
-// formatDate writes a DATE value, YYYYMMDD.
-func formatDate(d events.Date) string {
-	if d.Year < 0 || d.Year > 9999 {
-		return d.In(time.UTC).Format("20060102")
-	}
-	var b [8]byte
-	return string(appendDigits(appendDigits(appendDigits(b[:0], d.Year, 4), int(d.Month), 2), d.Day, 2))
-}
-
-// appendDigits writes n, at most four digits, in exactly width digits.
-func appendDigits(b []byte, n, width int) []byte {
-	start := len(b)
-	b = append(b, "0000"[:width]...)
-	for i := len(b) - 1; i >= start; i-- {
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return b
-}
+func formatDate(d events.Date) string { return d.In(time.UTC).Format("20060102") }
 
 // cleanText makes every line break a single LF (which the library writes as
 // \n) and drops control characters that TEXT cannot carry.

@@ -304,11 +304,7 @@ func vevent(ev events.Event, opts Options) *ics.VEvent {
 	for _, c := range categories(ev.Kind, lang) {
 		p.addText(ics.ComponentPropertyCategories, c)
 	}
-	status, ok := statusValues[ev.Status]
-	if !ok {
-		status = strings.ToUpper(string(ev.Status))
-	}
-	p.set(ics.ComponentPropertyStatus, status)
+	p.set(ics.ComponentPropertyStatus, strings.ToUpper(string(ev.Status)))
 	transp := ics.TransparencyTransparent
 	if ev.Kind.BlocksTime() {
 		transp = ics.TransparencyOpaque
@@ -327,13 +323,6 @@ func vevent(ev events.Event, opts Options) *ics.VEvent {
 		ap.text(ics.ComponentPropertyDescription, summary)
 	}
 	return e
-}
-
-// statusValues are the STATUS values of the event statuses.
-var statusValues = map[events.Status]string{
-	events.StatusConfirmed: string(ics.ObjectStatusConfirmed),
-	events.StatusTentative: string(ics.ObjectStatusTentative),
-	events.StatusCancelled: string(ics.ObjectStatusCancelled),
 }
 
 // localized picks the text for lang; with both languages, English comes

@@ -25,12 +25,11 @@ import (
 type Snapshot struct {
 	Catalog *events.Catalog
 	BaseURL string
-	feed    *Resource // the full feed as iCalendar: the hot path
 	cache   *variantCache
 
 	// linked holds the iCalendar feeds of LinkedVariants by canonical
-	// query, the URLs that subscribers copy from the page: a request that
-	// spells one exactly is answered without parsing its query.
+	// query, "" for the full feed: the URLs that subscribers copy from the
+	// page, answered without parsing their query.
 	linked map[string]*Resource
 
 	buildTime time.Duration            // how long Build took
@@ -95,7 +94,6 @@ func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
 		return nil, err
 	}
 	s.cache.pin(calendarKey(Variant{}, FormatJCal), jcal)
-	s.feed = s.cache.pinned[calendarKey(Variant{}, FormatICS)]
 	for _, ev := range cat.Events {
 		res, err := s.renderEvent(ev, Variant{}, FormatICS)
 		if err != nil {
@@ -108,10 +106,12 @@ func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
 }
 
 // CalendarBytes returns the rendered full feed, uncompressed.
-func (s *Snapshot) CalendarBytes() []byte { return s.feed.identity.body }
+func (s *Snapshot) CalendarBytes() []byte { return s.fullFeed().identity.body }
 
 // ETag returns the full feed's entity tag.
-func (s *Snapshot) ETag() string { return s.feed.identity.etag[0] }
+func (s *Snapshot) ETag() string { return s.fullFeed().identity.etag[0] }
+
+func (s *Snapshot) fullFeed() *Resource { return s.linked[""] }
 
 // Calendar returns the feed that a variant selects, rendering it if this is
 // its first request.
