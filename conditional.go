@@ -17,7 +17,7 @@ var (
 // the client accepts, 304 when its copy is current, the body otherwise.
 func serveResource(w http.ResponseWriter, r *http.Request, res *Resource) {
 	rep := &res.identity
-	useGzip := acceptsGzip(r.Header.Get("Accept-Encoding")) && len(res.gzip.body) < len(res.identity.body)
+	useGzip := acceptsGzip(requestHeader(r, "Accept-Encoding")) && len(res.gzip.body) < len(res.identity.body)
 	if useGzip {
 		rep = &res.gzip
 	}
@@ -59,10 +59,10 @@ func serveResource(w http.ResponseWriter, r *http.Request, res *Resource) {
 // notModified applies RFC 9110's order: If-None-Match decides when present
 // (weak comparison, either encoding's tag), If-Modified-Since only when not.
 func notModified(r *http.Request, res *Resource) bool {
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
+	if inm := requestHeader(r, "If-None-Match"); inm != "" {
 		return etagMatches(inm, res)
 	}
-	ims := r.Header.Get("If-Modified-Since")
+	ims := requestHeader(r, "If-Modified-Since")
 	if ims == "" || res.modTime.IsZero() {
 		return false
 	}
@@ -125,4 +125,14 @@ func qualityAboveZero(params string) bool {
 		}
 	}
 	return true
+}
+
+// requestHeader is r.Header.Get for a key already in canonical form, as the
+// server stores every request's keys: Get would canonicalize the key again,
+// a few hundred instructions on every request for the four it reads.
+func requestHeader(r *http.Request, canonicalKey string) string {
+	if v := r.Header[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

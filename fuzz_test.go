@@ -106,3 +106,17 @@ func catalogText(s string) bool {
 		return unicode.IsControl(r) && r != '\t' && r != '\n'
 	})
 }
+
+// FuzzCleanPath: the quick test of a clean path agrees with the cleaning
+// that mux does, so that no path skips the redirect mux would give it.
+func FuzzCleanPath(f *testing.F) {
+	for _, seed := range []string{"", "/", "//", "/calendar.ics", "/events/", "/events//x.ics", "/./a", "/a/.", "/a/..",
+		"/a/../b", "a", "/.hidden", "/a..b/", "/...", "/a/./"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if got, want := isCleanPath(p), muxCleanPath(p) == p; got != want {
+			t.Fatalf("isCleanPath(%q) = %v, but mux cleans it to %q", p, got, muxCleanPath(p))
+		}
+	})
+}

@@ -1,9 +1,11 @@
 package feed
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,10 +25,10 @@ type metrics struct {
 	modified    prometheus.Gauge
 	eventsCount prometheus.Gauge
 
-	// counters caches the request counter of each label set, so that a
-	// request costs one map read rather than a label hash.
-	counters  sync.Map // requestLabels → prometheus.Counter
-	byteCount sync.Map // route → prometheus.Counter
+	// The counters of each label set seen, so that a request costs one map
+	// read rather than a label hash.
+	counters  counterCache[requestLabels]
+	byteCount counterCache[string] // by route
 	linked    map[string]bool
 }
 
@@ -89,19 +91,46 @@ func (m *metrics) variantLabel(query string) string {
 }
 
 func (m *metrics) observeRequest(route, variant string, status, bytes int) {
-	key := requestLabels{route, variant, status}
-	c, ok := m.counters.Load(key)
-	if !ok {
-		c, _ = m.counters.LoadOrStore(key, m.requests.WithLabelValues(route, strconv.Itoa(status), variant))
-	}
-	c.(prometheus.Counter).Inc()
+	m.counters.get(requestLabels{route, variant, status}, func() prometheus.Counter {
+		return m.requests.WithLabelValues(route, strconv.Itoa(status), variant)
+	}).Inc()
 	if bytes > 0 {
-		b, ok := m.byteCount.Load(route)
-		if !ok {
-			b, _ = m.byteCount.LoadOrStore(route, m.bytes.WithLabelValues(route))
-		}
-		b.(prometheus.Counter).Add(float64(bytes))
+		m.byteCount.get(route, func() prometheus.Counter { return m.bytes.WithLabelValues(route) }).Add(float64(bytes))
 	}
+}
+
+// counterCache holds a counter per key. It is read on every request and
+// written once per key, so a read is a plain map lookup without a lock; a
+// new key copies the map. (sync.Map hashes its interface keys by walking
+// their type: a few hundred instructions per request more.)
+type counterCache[K comparable] struct {
+	mu sync.Mutex // serializes writers
+	m  atomic.Pointer[map[K]prometheus.Counter]
+}
+
+func (c *counterCache[K]) get(key K, create func() prometheus.Counter) prometheus.Counter {
+	if m := c.m.Load(); m != nil {
+		if counter, ok := (*m)[key]; ok {
+			return counter
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var old map[K]prometheus.Counter
+	if m := c.m.Load(); m != nil {
+		old = *m
+	}
+	if counter, ok := old[key]; ok {
+		return counter
+	}
+	next := maps.Clone(old)
+	if next == nil {
+		next = make(map[K]prometheus.Counter)
+	}
+	counter := create()
+	next[key] = counter
+	c.m.Store(&next)
+	return counter
 }
 
 func (m *metrics) observeSnapshot(s *Snapshot) {

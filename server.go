@@ -211,7 +211,17 @@ func (p *singleVarRoute) match(path string) (string, bool) {
 	return value, true
 }
 
+// cleanPath is the path mux redirects p to: path.Clean's, keeping a
+// trailing slash.
 func cleanPath(p string) string {
+	if isCleanPath(p) {
+		return p
+	}
+	return muxCleanPath(p)
+}
+
+// muxCleanPath is gorilla/mux's cleanPath.
+func muxCleanPath(p string) string {
 	if p == "" {
 		return "/"
 	}
@@ -223,6 +233,36 @@ func cleanPath(p string) string {
 		clean += "/"
 	}
 	return clean
+}
+
+// isCleanPath reports whether cleanPath would leave p as it is: an
+// absolute path without empty, "." or ".." segments. Nearly every request
+// passes, and path.Clean rebuilds the path to find that out: a few hundred
+// instructions per request.
+func isCleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	// Only what follows a slash can make a path unclean.
+	for i := 0; i < len(p); i++ {
+		if p[i] != '/' {
+			continue
+		}
+		next := p[i+1:]
+		if next == "" {
+			return true // a trailing slash is kept
+		}
+		switch next[0] {
+		case '/':
+			return false
+		case '.':
+			segment, _, _ := strings.Cut(next, "/")
+			if segment == "." || segment == ".." {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // route is one entry of the router: its name for metrics and logs, the
@@ -294,7 +334,7 @@ func withoutVars(h http.HandlerFunc) routeHandler {
 func (s *Server) serveCalendar(f Format) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, _ string) {
 		snap := s.snap.Load()
-		format := negotiate(f, r.Header.Get("Accept"))
+		format := negotiate(f, requestHeader(r, "Accept"))
 		if format == FormatICS {
 			if res := snap.linked[r.URL.RawQuery]; res != nil {
 				// A linked variant's canonical query is its own label.
@@ -325,7 +365,7 @@ func (s *Server) serveEvent(f Format) routeHandler {
 			s.fail(w, r, err)
 			return
 		}
-		res, found, err := s.snap.Load().Event(id, v, negotiate(f, r.Header.Get("Accept")))
+		res, found, err := s.snap.Load().Event(id, v, negotiate(f, requestHeader(r, "Accept")))
 		switch {
 		case !found:
 			httpError(w, http.StatusNotFound, `no event with id "`+id+`"; the whole feed is at `+CalendarPath)

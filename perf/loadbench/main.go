@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -55,18 +56,20 @@ func main() {
 	rounds := flag.Int("rounds", 7, "alternating rounds")
 	duration := flag.Duration("duration", 2*time.Second, "length of each wrk run")
 	connections := flag.Int("c", 16, "wrk connections")
-	quick := flag.Bool("quick", false, "one round of one second: a smoke run")
+	instructions := flag.Int("instructions", 20_000, "requests per case counted under callgrind; 0 skips the count")
+	quick := flag.Bool("quick", false, "one round of one second and 2,000 counted requests: a smoke run")
 	flag.Parse()
 	if *quick {
 		*rounds, *duration = 1, time.Second
+		*instructions = min(*instructions, 2_000)
 	}
-	if err := run(*rounds, *duration, *connections); err != nil {
+	if err := run(*rounds, *duration, *connections, *instructions); err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rounds int, duration time.Duration, connections int) error {
+func run(rounds int, duration time.Duration, connections, instructionRequests int) error {
 	dir, err := os.MkdirTemp("", "feed-loadbench-")
 	if err != nil {
 		return err
@@ -91,6 +94,11 @@ func run(rounds int, duration time.Duration, connections int) error {
 		rss           int64
 	}
 	var rows []row
+	type instructionRow struct {
+		catalog, name        string
+		service, bare, nginx float64
+	}
+	var counts []instructionRow
 	catalogs := []struct {
 		name string
 		data []byte
@@ -124,7 +132,9 @@ func run(rounds int, duration time.Duration, connections int) error {
 		if err != nil {
 			return err
 		}
-		bare, err := startGo("bare net/http", bareBin, "-dir", site, "-last-modified", headerOf(svc.url+"/calendar.ics", "Last-Modified"), "-addr")
+		svcArgs := []string{"-catalog", catalogPath, "-base-url", baseURL, "-addr"}
+		bareArgs := []string{"-dir", site, "-last-modified", headerOf(svc.url+"/calendar.ics", "Last-Modified"), "-addr"}
+		bare, err := startGo("bare net/http", bareBin, bareArgs...)
 		if err != nil {
 			svc.stop()
 			return err
@@ -175,8 +185,45 @@ func run(rounds int, duration time.Duration, connections int) error {
 				rows[i].rss = rss
 			}
 		}
+		var instructionCases []instructionCase
+		for _, cs := range cases {
+			ic := instructionCase{name: cs.name, path: cs.path}
+			if cs.header != nil {
+				ic.header = http.Header{}
+				for _, h := range cs.header(svc) {
+					k, v, _ := strings.Cut(h, ": ")
+					ic.header.Set(k, v)
+				}
+			}
+			instructionCases = append(instructionCases, ic)
+		}
 		for _, s := range servers {
 			s.stop()
+		}
+		if ci == 0 && instructionRequests > 0 {
+			addr := freePort()
+			svcCount, err := countInstructions(dir, "service", addr, append([]string{feedBin}, append(svcArgs, addr)...), instructionCases, instructionRequests, connections)
+			if err != nil {
+				return err
+			}
+			addr = freePort()
+			bareCount, err := countInstructions(dir, "bare", addr, append([]string{bareBin}, append(bareArgs, addr)...), instructionCases, instructionRequests, connections)
+			if err != nil {
+				return err
+			}
+			// nginx in one process, so that callgrind sees all its work.
+			addr = freePort()
+			conf, err := writeNginxConf(cdir, site, addr)
+			if err != nil {
+				return err
+			}
+			nginxCount, err := countInstructions(dir, "nginx", addr, []string{nginxPath(), "-p", cdir, "-c", conf, "-g", "master_process off;"}, instructionCases, instructionRequests, connections)
+			if err != nil {
+				return err
+			}
+			for i, ic := range instructionCases {
+				counts = append(counts, instructionRow{c.name, ic.name, svcCount[i], bareCount[i], nginxCount[i]})
+			}
 		}
 	}
 
@@ -208,6 +255,18 @@ func run(rounds int, duration time.Duration, connections int) error {
 			pass = false
 			summary = append(summary, fmt.Sprintf("%s/%s", r.catalog, r.name))
 		}
+	}
+	if len(counts) > 0 {
+		fmt.Printf("user-space instructions per request under callgrind (%d requests per case, %d connections):\n", instructionRequests, connections)
+		fmt.Printf("%-20s %-23s %10s %14s %10s %13s %13s\n", "catalog", "case", "service", "bare net/http", "nginx", "service/bare", "bare/nginx")
+		for _, c := range counts {
+			fmt.Printf("%-20s %-23s %10.0f %14.0f %10.0f %12.3f× %12.2f×\n", c.catalog, c.name, c.service, c.bare, c.nginx, c.service/c.bare, c.bare/c.nginx)
+		}
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, c := range counts {
+			lo, hi = min(lo, c.service/c.bare), max(hi, c.service/c.bare)
+		}
+		fmt.Printf("instructions: the service executes %.2f–%.2f× what bare net/http does per request\n\n", lo, hi)
 	}
 	var rss int64
 	for _, r := range rows {
@@ -355,6 +414,30 @@ func startGo(name, bin string, args ...string) (*server, error) {
 
 func startNginx(dir, site string) (*server, error) {
 	addr := freePort()
+	confPath, err := writeNginxConf(dir, site, addr)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("taskset", "-c", "1", nginxPath(), "-p", dir, "-c", confPath)
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{name: "nginx", url: "http://" + addr, cmd: cmd}
+	s.pids = func() []int { return append([]int{cmd.Process.Pid}, children(cmd.Process.Pid)...) }
+	return s, waitUp(s)
+}
+
+func nginxPath() string {
+	if _, err := exec.LookPath("nginx"); err != nil {
+		return "/usr/sbin/nginx"
+	}
+	return "nginx"
+}
+
+// writeNginxConf writes a configuration that serves site on addr with the
+// export's own nginx.conf, and returns its path.
+func writeNginxConf(dir, site, addr string) (string, error) {
 	user := ""
 	if os.Geteuid() == 0 {
 		user = "user root;"
@@ -384,21 +467,7 @@ http {
 `, user, dir, addr, site)
 	confPath := filepath.Join(dir, "nginx.conf")
 	_ = os.MkdirAll(filepath.Join(dir, "tmp"), 0o755)
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		return nil, err
-	}
-	nginx := "nginx"
-	if _, err := exec.LookPath(nginx); err != nil {
-		nginx = "/usr/sbin/nginx"
-	}
-	cmd := exec.Command("taskset", "-c", "1", nginx, "-p", dir, "-c", confPath)
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &server{name: "nginx", url: "http://" + addr, cmd: cmd}
-	s.pids = func() []int { return append([]int{cmd.Process.Pid}, children(cmd.Process.Pid)...) }
-	return s, waitUp(s)
+	return confPath, os.WriteFile(confPath, []byte(conf), 0o644)
 }
 
 // stop asks the server to exit and kills it after five seconds. nginx must
