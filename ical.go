@@ -146,24 +146,29 @@ func (p calendarProps) typed(name, valueType, value string) {
 // escaped, parameter values quoted where they must be.
 //
 // A large calendar is written in parts, one per CPU, joined in order.
-func serialize(cal *ics.Calendar) ([]byte, error) {
-	components := cal.Components
-	head := &icsWriter{buf: make([]byte, 0, 1024+800*len(components))}
+func serialize(d *draft) ([]byte, error) {
+	cal := d.cal
+	head := &icsWriter{buf: make([]byte, 0, 1024+800*len(d.evs))}
 	head.line("BEGIN:VCALENDAR")
 	for i := range cal.CalendarProperties {
 		head.property(&cal.CalendarProperties[i].BaseProperty)
 	}
-	// The first part is written after the head, the others into buffers
-	// of their own that are appended to it in order.
-	rest := make([][]byte, workParts(len(components)))
+	for _, c := range cal.Components {
+		if err := head.component(c); err != nil {
+			return nil, err
+		}
+	}
+	// The events of the first part are written after the head, the others
+	// into buffers of their own that are appended to it in order.
+	rest := make([][]byte, workParts(len(d.evs)))
 	errs := make([]error, len(rest))
-	inParallel(len(components), func(part, from, to int) {
+	inParallel(len(d.evs), func(part, from, to int) {
 		w := head
 		if part > 0 {
 			w = &icsWriter{buf: make([]byte, 0, 800*(to-from))}
 		}
-		for _, c := range components[from:to] {
-			if errs[part] = w.component(c); errs[part] != nil {
+		for _, ev := range d.evs[from:to] {
+			if errs[part] = w.component(vevent(ev, d.opts)); errs[part] != nil {
 				return
 			}
 		}
@@ -289,10 +294,35 @@ func (w *icsWriter) fold(b []byte, start int) []byte {
 	return b
 }
 
+// The bytes that appendText and appendRaw must not copy as they are. A
+// table lookup per byte: strings.IndexAny builds its set on every call,
+// and these run for every property of every event.
+var (
+	textSpecial = byteSet("\\;,\n\r")
+	lineBreak   = byteSet("\r\n")
+)
+
+func byteSet(chars string) (set [256]bool) {
+	for i := range len(chars) {
+		set[chars[i]] = true
+	}
+	return set
+}
+
+// indexOf is the index of the first byte of s in set, or -1.
+func indexOf(s string, set *[256]bool) int {
+	for i := range len(s) {
+		if set[s[i]] {
+			return i
+		}
+	}
+	return -1
+}
+
 // appendText escapes a TEXT value (RFC 5545 §3.3.11).
 func appendText(b []byte, s string) []byte {
 	for {
-		i := strings.IndexAny(s, "\\;,\n\r")
+		i := indexOf(s, &textSpecial)
 		if i < 0 {
 			return append(b, s...)
 		}
@@ -312,7 +342,7 @@ func appendText(b []byte, s string) []byte {
 // break, so none can reach the output.
 func appendRaw(b []byte, s string) []byte {
 	for {
-		i := strings.IndexAny(s, "\r\n")
+		i := indexOf(s, &lineBreak)
 		if i < 0 {
 			return append(b, s...)
 		}

@@ -51,25 +51,52 @@ func EventPath(id string) string { return eventPrefix + id + ".ics" }
 // RenderCalendar renders the subscription feed: the events of the catalog
 // that the variant selects.
 func RenderCalendar(cat *events.Catalog, opts Options) ([]byte, error) {
-	cal, err := calendarModel(cat, opts)
+	d, err := calendarModel(cat, opts)
 	if err != nil {
 		return nil, err
 	}
-	return serialize(cal)
+	return serialize(d)
 }
 
 // RenderEvent renders a calendar that holds the one event, with the time
 // zone it needs: what a person downloads to add a single date.
 func RenderEvent(cat *events.Catalog, ev events.Event, opts Options) ([]byte, error) {
-	cal, err := eventModel(cat, ev, opts)
+	d, err := eventModel(cat, ev, opts)
 	if err != nil {
 		return nil, err
 	}
-	return serialize(cal)
+	return serialize(d)
 }
 
-// calendarModel builds the calendar once, for both iCalendar and jCal.
-func calendarModel(cat *events.Catalog, opts Options) (*ics.Calendar, error) {
+// draft is a calendar before its events are added: its properties and
+// time zones, and the events it will hold. The iCalendar writer builds
+// each event's component as it writes it and drops it, so that a large
+// feed never holds every event's model at once (the collector would scan
+// them all, again and again, while it renders); jCal takes the whole
+// calendar from full.
+type draft struct {
+	cal  *ics.Calendar
+	evs  []events.Event
+	opts Options
+}
+
+// full adds the events to the calendar and returns it.
+func (d *draft) full() *ics.Calendar {
+	vevents := make([]*ics.VEvent, len(d.evs))
+	inParallel(len(d.evs), func(_, from, to int) {
+		for i := from; i < to; i++ {
+			vevents[i] = vevent(d.evs[i], d.opts)
+		}
+	})
+	for _, e := range vevents {
+		d.cal.AddVEvent(e)
+	}
+	d.evs = nil
+	return d.cal
+}
+
+// calendarModel drafts the calendar once, for both iCalendar and jCal.
+func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 	v := opts.Variant
 	lang := v.lang()
 	cal := newCalendar()
@@ -109,11 +136,10 @@ func calendarModel(cat *events.Catalog, opts Options) (*ics.Calendar, error) {
 			evs = append(evs, timed...)
 		}
 	}
-	addEvents(cal, evs, opts)
-	return cal, nil
+	return newDraft(cal, evs, opts), nil
 }
 
-func eventModel(cat *events.Catalog, ev events.Event, opts Options) (*ics.Calendar, error) {
+func eventModel(cat *events.Catalog, ev events.Event, opts Options) (*draft, error) {
 	cal := newCalendar()
 	if opts.BaseURL != "" {
 		calendarProps{cal}.typed("SOURCE", "URI", opts.BaseURL+withQuery(EventPath(ev.ID), opts.Variant.Query()))
@@ -125,8 +151,7 @@ func eventModel(cat *events.Catalog, ev events.Event, opts Options) (*ics.Calend
 	if evs == nil {
 		evs = []events.Event{ev}
 	}
-	addEvents(cal, evs, opts)
-	return cal, nil
+	return newDraft(cal, evs, opts), nil
 }
 
 func withQuery(path, query string) string {
@@ -182,20 +207,12 @@ func newCalendar() *ics.Calendar {
 	return cal
 }
 
-// addEvents adds the time zones the events need, then the events.
-func addEvents(cal *ics.Calendar, evs []events.Event, opts Options) {
+// newDraft adds the time zones the events need, which come before them.
+func newDraft(cal *ics.Calendar, evs []events.Event, opts Options) *draft {
 	for _, tz := range zonesOf(evs) {
 		cal.AddVTimezone(tz)
 	}
-	vevents := make([]*ics.VEvent, len(evs))
-	inParallel(len(evs), func(_, from, to int) {
-		for i := from; i < to; i++ {
-			vevents[i] = vevent(evs[i], opts)
-		}
-	})
-	for _, e := range vevents {
-		cal.AddVEvent(e)
-	}
+	return &draft{cal: cal, evs: evs, opts: opts}
 }
 
 // parallelFrom is the number of items from which the work is split: below

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	ics "github.com/arran4/golang-ical"
-
 	"feed/events"
 )
 
@@ -148,32 +146,32 @@ func eventKey(id string, v Variant, f Format) string {
 }
 
 func (s *Snapshot) renderCalendar(v Variant, f Format) (*Resource, error) {
-	cal, err := calendarModel(s.Catalog, Options{BaseURL: s.BaseURL, Variant: v})
+	d, err := calendarModel(s.Catalog, Options{BaseURL: s.BaseURL, Variant: v})
 	if err != nil {
 		return nil, err
 	}
-	return s.encode(cal, f, calendarKey(v, f), "calendar"+f.ext(), s.Catalog.Modified)
+	return s.encode(d, f, calendarKey(v, f), "calendar"+f.ext(), s.Catalog.Modified)
 }
 
 func (s *Snapshot) renderEvent(ev events.Event, v Variant, f Format) (*Resource, error) {
-	cal, err := eventModel(s.Catalog, ev, Options{BaseURL: s.BaseURL, Variant: v})
+	d, err := eventModel(s.Catalog, ev, Options{BaseURL: s.BaseURL, Variant: v})
 	if err != nil {
 		return nil, err
 	}
-	return s.encode(cal, f, eventKey(ev.ID, v, f), ev.ID+f.ext(), ev.Revision.Modified)
+	return s.encode(d, f, eventKey(ev.ID, v, f), ev.ID+f.ext(), ev.Revision.Modified)
 }
 
-func (s *Snapshot) encode(cal *ics.Calendar, f Format, location, filename string, modified time.Time) (*Resource, error) {
+func (s *Snapshot) encode(d *draft, f Format, location, filename string, modified time.Time) (*Resource, error) {
 	var (
 		body        []byte
 		err         error
 		contentType = calendarContentType
 	)
 	if f == FormatJCal {
-		body, err = encodeJCal(cal)
+		body, err = encodeJCal(d.full())
 		contentType = jcalContentType
 	} else {
-		body, err = serialize(cal)
+		body, err = serialize(d)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", location, err)
