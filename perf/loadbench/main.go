@@ -2,10 +2,12 @@
 // could otherwise be served by, on the same bytes, in one run: a bare
 // net/http handler (perf/bare, the ceiling for any Go server) and nginx
 // serving `feed export`'s files with gzip_static. Rounds alternate
-// (service, bare, nginx, service, …) so that drift in the machine hits all
-// three alike. Servers run on CPU 1 and wrk on CPU 0.
+// (service, bare, nginx, then bare, nginx, service, …) so that drift in the
+// machine hits all three alike. Servers run on CPU 1 and wrk on CPU 0.
 //
-// Run it with perf/run, which installs wrk and nginx when they are missing.
+// Then it counts the user-space instructions per request of the service,
+// bare and nginx under callgrind (instructions.go). Run it with perf/run,
+// which installs wrk, nginx and valgrind when they are missing.
 // Everything runs on 127.0.0.1 and stops by itself.
 package main
 
@@ -164,8 +166,11 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 				}
 			}
 			r := row{catalog: c.name, name: cs.name, results: map[string][]measurement{}}
-			for range rounds {
-				for _, s := range servers {
+			for round := range rounds {
+				// Each round starts with the next server, so that no
+				// server always follows the same one.
+				for k := range servers {
+					s := servers[(round+k)%len(servers)]
 					var header []string
 					if cs.header != nil {
 						header = cs.header(s)
