@@ -80,7 +80,9 @@ type draft struct {
 	opts Options
 }
 
-// full adds the events to the calendar and returns it.
+// full moves the events into the calendar and returns it. The draft keeps
+// no events of its own after that, so that serializing it, or asking for
+// full again, still writes each event once.
 func (d *draft) full() *ics.Calendar {
 	vevents := make([]*ics.VEvent, len(d.evs))
 	inParallel(len(d.evs), func(_, from, to int) {

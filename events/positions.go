@@ -152,11 +152,27 @@ func keyParts(it unstable.Iterator) []string {
 	return parts
 }
 
+// join appends key to a field path, such as event[3] and name.
 func join(path, key string) string {
+	if !isBareKey(key) {
+		// As TOML writes it: an empty key, or one with a dot, is quoted,
+		// so that every field has a name and a path splits where it should.
+		key = strconv.Quote(key)
+	}
 	if path == "" {
 		return key
 	}
 	return path + "." + key
+}
+
+// isBareKey reports whether TOML can write key without quotes.
+func isBareKey(key string) bool {
+	for i := range len(key) {
+		if c := key[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return key != ""
 }
 
 // parentPath strips the last key or index from a path:
