@@ -2,7 +2,8 @@
 // net/http handler that writes a static export's bytes from memory with the
 // same headers as the service (Content-Disposition and Content-Location
 // included), gzip when accepted and 304 on If-None-Match, and does nothing
-// else: no router, no middleware, no metrics.
+// else: no router, no middleware, no metrics, and no server timeouts
+// unless -timeouts gives it the service's.
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 type representation struct {
@@ -29,6 +31,7 @@ func main() {
 	dir := flag.String("dir", "", "a directory written by feed export")
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	lastModified := flag.String("last-modified", "", "the Last-Modified header, as the service sends it")
+	timeouts := flag.Bool("timeouts", false, "set the service's server timeouts (cmd/feed), to measure what they cost")
 	flag.Parse()
 	resources, err := load(*dir, *lastModified)
 	if err != nil {
@@ -58,8 +61,12 @@ func main() {
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(rep.body)
 	})
+	srv := &http.Server{Addr: *addr, Handler: handler}
+	if *timeouts {
+		srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout = 5*time.Second, 5*time.Second, 30*time.Second, 2*time.Minute
+	}
 	fmt.Printf("serving %d URLs on %s\n", len(resources), *addr)
-	log.Fatal(http.ListenAndServe(*addr, handler))
+	log.Fatal(srv.ListenAndServe())
 }
 
 // load reads every exported file and the URL it answers: a file under _q/

@@ -1,9 +1,11 @@
 // Command loadbench measures the service against the two servers a feed
 // could otherwise be served by, on the same bytes, in one run: a bare
 // net/http handler (perf/bare, the ceiling for any Go server) and nginx
-// serving `feed export`'s files with gzip_static. Rounds alternate
-// (service, bare, nginx, then bare, nginx, service, …) so that drift in the
-// machine hits all three alike. Servers run on CPU 1 and wrk on CPU 0.
+// serving `feed export`'s files with gzip_static. A fourth server, bare with
+// the service's server timeouts, shows what net/http's deadlines cost on
+// their own. Rounds alternate (service, bare, …, then bare, …, service) so
+// that drift in the machine hits all of them alike. Servers run on CPU 1
+// and wrk on CPU 0.
 //
 // Then it counts the user-space instructions per request of the service,
 // bare and nginx under callgrind (instructions.go). Run it with perf/run,
@@ -34,7 +36,10 @@ import (
 	"feed/internal/catalogtest"
 )
 
-const baseURL = "https://feed.example.org" // written into every body, the same for all three servers
+const baseURL = "https://feed.example.org" // written into every body, the same for every server
+
+// bareWithTimeouts names perf/bare run with the service's server timeouts.
+const bareWithTimeouts = "bare + timeouts"
 
 type server struct {
 	name string
@@ -141,13 +146,22 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 			svc.stop()
 			return err
 		}
-		ngx, err := startNginx(cdir, site)
+		// The same handler with the service's server timeouts: what
+		// net/http's deadlines cost, apart from anything the service does.
+		bareTimeouts, err := startGo(bareWithTimeouts, bareBin, append([]string{"-timeouts"}, bareArgs...)...)
 		if err != nil {
 			svc.stop()
 			bare.stop()
 			return err
 		}
-		servers := []*server{svc, bare, ngx}
+		ngx, err := startNginx(cdir, site)
+		if err != nil {
+			svc.stop()
+			bare.stop()
+			bareTimeouts.stop()
+			return err
+		}
+		servers := []*server{svc, bare, bareTimeouts, ngx}
 		eventID := firstEventID(c.data)
 		cases := []struct {
 			name, path string
@@ -161,7 +175,7 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 		}
 		for _, cs := range cases {
 			for _, s := range servers {
-				if err := checkSameBody(svc, s, cs.path, s == bare); err != nil {
+				if err := checkSameBody(svc, s, cs.path, s == bare || s == bareTimeouts); err != nil {
 					return err
 				}
 			}
@@ -232,25 +246,26 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 		}
 	}
 
-	fmt.Printf("%-20s %-23s %-14s %10s %9s %9s %10s\n", "catalog", "case", "server", "req/s", "p50", "p99", "CPU/req")
+	fmt.Printf("%-20s %-23s %-15s %10s %9s %9s %10s\n", "catalog", "case", "server", "req/s", "p50", "p99", "CPU/req")
 	var summary []string
 	pass := true
 	for _, r := range rows {
-		for _, name := range []string{"service", "bare net/http", "nginx"} {
+		for _, name := range []string{"service", "bare net/http", bareWithTimeouts, "nginx"} {
 			ms := r.results[name]
 			m := median(ms)
 			note := ""
 			if bound := loadGeneratorBound(ms); bound {
 				note = "  (wrk-bound)"
 			}
-			fmt.Printf("%-20s %-23s %-14s %10.0f %9s %9s %10s%s\n", r.catalog, r.name, name, m.rps,
+			fmt.Printf("%-20s %-23s %-15s %10.0f %9s %9s %10s%s\n", r.catalog, r.name, name, m.rps,
 				m.p50.Round(time.Microsecond), m.p99.Round(time.Microsecond), m.cpuPerReq.Round(100*time.Nanosecond), note)
 		}
 		vsBare := ratios(r.results["service"], r.results["bare net/http"], func(m measurement) float64 { return m.rps })
 		vsNginx := ratios(r.results["service"], r.results["nginx"], func(m measurement) float64 { return m.rps })
 		p99 := ratios(r.results["service"], r.results["bare net/http"], func(m measurement) float64 { return float64(m.p99) })
-		fmt.Printf("%-20s %-23s service/bare %.2f× (%.2f–%.2f), service/nginx %.2f× (%.2f–%.2f), p99 service/bare %.2f×\n\n",
-			"", "", vsBare[0], vsBare[1], vsBare[2], vsNginx[0], vsNginx[1], vsNginx[2], p99[0])
+		vsTimeouts := ratios(r.results["service"], r.results[bareWithTimeouts], func(m measurement) float64 { return m.rps })
+		fmt.Printf("%-20s %-23s service/bare %.2f× (%.2f–%.2f), service/nginx %.2f× (%.2f–%.2f), p99 service/bare %.2f×; service/(bare + timeouts) %.2f× (%.2f–%.2f)\n\n",
+			"", "", vsBare[0], vsBare[1], vsBare[2], vsNginx[0], vsNginx[1], vsNginx[2], p99[0], vsTimeouts[0], vsTimeouts[1], vsTimeouts[2])
 		bareTarget, nginxTarget := 0.95, 0.75
 		if strings.HasPrefix(r.name, "304") {
 			nginxTarget = 0.5
