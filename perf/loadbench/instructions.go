@@ -16,11 +16,13 @@ import (
 
 // The request rates of one run move by ±20 % from round to round on a
 // shared virtual machine, more than the 5 % that separates the service from
-// bare net/http. Instruction counts do not move: callgrind counts every
+// bare net/http. Instruction counts barely move (a per cent or two, as
+// collections fall in or out of the window): callgrind counts every
 // user-space instruction a server executes, Go runtime and collector
 // included. The kernel's part of a request is the same for both Go servers
 // (one read and one write per request, as strace -c shows), so the
-// service's own cost next to bare's is measured exactly here. nginx is
+// service's own cost next to bare's is measured here without the machine's
+// noise. nginx is
 // counted too, for what net/http itself costs next to it; its kernel part
 // differs (writev and sendfile), so that ratio is of user space only.
 
