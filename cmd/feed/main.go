@@ -133,7 +133,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Handler: server,
 		// Every route is a GET or HEAD without a body, so the whole request
 		// gets the header's time. Equal timeouts also spare net/http a
-		// second read deadline per request.
+		// second read deadline per request. (perf/bare -timeouts copies
+		// these four.)
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       5 * time.Second,
 		WriteTimeout:      30 * time.Second,

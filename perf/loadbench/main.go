@@ -64,24 +64,30 @@ func main() {
 	duration := flag.Duration("duration", 2*time.Second, "length of each wrk run")
 	connections := flag.Int("c", 16, "wrk connections")
 	instructions := flag.Int("instructions", 20_000, "requests per case counted under callgrind; 0 skips the count")
+	callgrindDir := flag.String("callgrind-dir", "", "keep the callgrind dumps in this directory, for callgrind_annotate")
 	quick := flag.Bool("quick", false, "one round of one second and 2,000 counted requests: a smoke run")
 	flag.Parse()
 	if *quick {
 		*rounds, *duration = 1, time.Second
 		*instructions = min(*instructions, 2_000)
 	}
-	if err := run(*rounds, *duration, *connections, *instructions); err != nil {
+	if err := run(*rounds, *duration, *connections, *instructions, *callgrindDir); err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rounds int, duration time.Duration, connections, instructionRequests int) error {
+func run(rounds int, duration time.Duration, connections, instructionRequests int, callgrindDir string) error {
 	dir, err := os.MkdirTemp("", "feed-loadbench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	if callgrindDir == "" {
+		callgrindDir = dir
+	} else if err := os.MkdirAll(callgrindDir, 0o755); err != nil {
+		return err
+	}
 	feedBin, bareBin := filepath.Join(dir, "feed"), filepath.Join(dir, "bare")
 	for bin, pkg := range map[string]string{feedBin: "./cmd/feed", bareBin: "./perf/bare"} {
 		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
@@ -221,12 +227,12 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 		}
 		if ci == 0 && instructionRequests > 0 {
 			addr := freePort()
-			svcCount, err := countInstructions(dir, "service", addr, append([]string{feedBin}, append(svcArgs, addr)...), instructionCases, instructionRequests, connections)
+			svcCount, err := countInstructions(callgrindDir, "service", addr, append([]string{feedBin}, append(svcArgs, addr)...), instructionCases, instructionRequests, connections)
 			if err != nil {
 				return err
 			}
 			addr = freePort()
-			bareCount, err := countInstructions(dir, "bare", addr, append([]string{bareBin}, append(bareArgs, addr)...), instructionCases, instructionRequests, connections)
+			bareCount, err := countInstructions(callgrindDir, "bare", addr, append([]string{bareBin}, append(bareArgs, addr)...), instructionCases, instructionRequests, connections)
 			if err != nil {
 				return err
 			}
@@ -236,7 +242,7 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 			if err != nil {
 				return err
 			}
-			nginxCount, err := countInstructions(dir, "nginx", addr, []string{nginxPath(), "-p", cdir, "-c", conf, "-g", "master_process off;"}, instructionCases, instructionRequests, connections)
+			nginxCount, err := countInstructions(callgrindDir, "nginx", addr, []string{nginxPath(), "-p", cdir, "-c", conf, "-g", "master_process off;"}, instructionCases, instructionRequests, connections)
 			if err != nil {
 				return err
 			}
@@ -505,18 +511,11 @@ func (s *server) stop() {
 }
 
 func waitUp(s *server) error {
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(s.url + "/calendar.ics"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return nil
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := waitUntil(s.url+"/calendar.ics", 20*time.Second); err != nil {
+		s.stop()
+		return fmt.Errorf("%s did not start: %w", s.name, err)
 	}
-	s.stop()
-	return fmt.Errorf("%s did not start", s.name)
+	return nil
 }
 
 // startToFirstByte starts the service five times with the default catalog
