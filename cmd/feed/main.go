@@ -130,18 +130,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler: server,
-		// Every route is a GET or HEAD without a body, so the whole request
-		// gets the header's time. Equal timeouts also spare net/http a
-		// second read deadline per request. (perf/bare -timeouts copies
-		// these four.)
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       5 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Handler:        server,
+		MaxHeaderBytes: 16 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// The connection limits are enforced by the listener, not by
+	// http.Server's timeouts, which cost a few per cent of every request.
+	// (perf/bare -timeouts sets the same limits as http.Server timeouts,
+	// to measure that cost.)
+	ln = feed.EnforceConnTimeouts(srv, ln, feed.ConnTimeouts{
+		Header:   5 * time.Second,
+		Response: 30 * time.Second,
+		Idle:     2 * time.Minute,
+	})
 	public := base
 	if public == "" {
 		public = "http://" + ln.Addr().String()

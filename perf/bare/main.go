@@ -2,8 +2,8 @@
 // net/http handler that writes a static export's bytes from memory with the
 // same headers as the service (Content-Disposition and Content-Location
 // included), gzip when accepted and 304 on If-None-Match, and does nothing
-// else: no router, no middleware, no metrics, and no server timeouts
-// unless -timeouts gives it the service's.
+// else: no router, no middleware, no metrics, and no connection limits
+// unless -timeouts sets the service's as http.Server timeouts.
 package main
 
 import (
@@ -31,7 +31,7 @@ func main() {
 	dir := flag.String("dir", "", "a directory written by feed export")
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	lastModified := flag.String("last-modified", "", "the Last-Modified header, as the service sends it")
-	timeouts := flag.Bool("timeouts", false, "set the service's server timeouts (cmd/feed), to measure what they cost")
+	timeouts := flag.Bool("timeouts", false, "set the service's connection limits (cmd/feed) as http.Server timeouts, to measure what those cost")
 	flag.Parse()
 	resources, err := load(*dir, *lastModified)
 	if err != nil {
@@ -63,7 +63,7 @@ func main() {
 	})
 	srv := &http.Server{Addr: *addr, Handler: handler}
 	if *timeouts {
-		srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout = 5*time.Second, 5*time.Second, 30*time.Second, 2*time.Minute
+		srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout = 5*time.Second, 30*time.Second, 30*time.Second, 2*time.Minute
 	}
 	fmt.Printf("serving %d URLs on %s\n", len(resources), *addr)
 	log.Fatal(srv.ListenAndServe())

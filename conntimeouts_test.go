@@ -1,0 +1,254 @@
+package feed_test
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"feed"
+)
+
+// Limits short enough for a test, far enough apart that each phase's limit
+// is told from the others. Only lower bounds are exact; the upper bounds
+// leave room for a loaded machine.
+var testLimits = feed.ConnTimeouts{
+	Header:     300 * time.Millisecond,
+	Response:   1200 * time.Millisecond,
+	Idle:       2 * time.Second,
+	Resolution: 20 * time.Millisecond,
+}
+
+const slack = 5 * time.Second
+
+// serveWithLimits serves handler on loopback with testLimits and returns
+// the address and the connection states that the server's own ConnState
+// hook saw.
+func serveWithLimits(t *testing.T, handler http.Handler) (addr string, states func() []http.ConnState) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var seen []http.ConnState
+	srv := &http.Server{Handler: handler, ConnState: func(_ net.Conn, s http.ConnState) {
+		mu.Lock()
+		seen = append(seen, s)
+		mu.Unlock()
+	}}
+	go func() { _ = srv.Serve(feed.EnforceConnTimeouts(srv, ln, testLimits)) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr().String(), func() []http.ConnState {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]http.ConnState(nil), seen...)
+	}
+}
+
+func dial(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// closedAfter reads from c until the server closes it and returns how long
+// that took from start.
+func closedAfter(t *testing.T, c net.Conn, start time.Time) time.Duration {
+	t.Helper()
+	_ = c.SetReadDeadline(start.Add(slack))
+	_, err := io.Copy(io.Discard, c)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("the server kept the connection open for %s", slack)
+	}
+	return time.Since(start)
+}
+
+func within(t *testing.T, what string, got, limit time.Duration) {
+	t.Helper()
+	if got < limit {
+		t.Errorf("%s: closed after %s, before its limit %s", what, got, limit)
+	}
+	t.Logf("%s: closed after %s (limit %s)", what, got.Round(time.Millisecond), limit)
+}
+
+var hello = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") })
+
+func TestConnTimeoutsSilentClient(t *testing.T) {
+	t.Parallel()
+	addr, _ := serveWithLimits(t, hello)
+	start := time.Now()
+	c := dial(t, addr)
+	within(t, "silent connection", closedAfter(t, c, start), testLimits.Header)
+}
+
+// A header sent a byte at a time is dropped at the header limit, however
+// steadily the bytes come: on a new connection, and on a kept-alive one,
+// where the limit runs from the request's first byte.
+func TestConnTimeoutsTricklingHeader(t *testing.T) {
+	t.Parallel()
+	for _, keptAlive := range []bool{false, true} {
+		t.Run(fmt.Sprintf("kept alive %v", keptAlive), func(t *testing.T) {
+			t.Parallel()
+			addr, _ := serveWithLimits(t, hello)
+			c := dial(t, addr)
+			if keptAlive {
+				if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+					t.Fatal(err)
+				}
+				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			start := time.Now()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for _, b := range []byte("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("a", 200)) {
+					if _, err := c.Write([]byte{b}); err != nil {
+						return
+					}
+					time.Sleep(25 * time.Millisecond)
+				}
+			}()
+			got := closedAfter(t, c, start)
+			within(t, "trickling header", got, testLimits.Header)
+			if got > testLimits.Idle {
+				t.Errorf("the trickling header was held to the idle limit, not the header limit")
+			}
+			c.Close()
+			<-done
+		})
+	}
+}
+
+// A kept-alive connection may wait longer than the header limit for its
+// next request, and is closed at the idle limit. Requests that take longer
+// than the header limit are answered: the response has its own limit.
+func TestConnTimeoutsKeepAlive(t *testing.T) {
+	t.Parallel()
+	slowHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(2 * testLimits.Header)
+		io.WriteString(w, "slow hello")
+	})
+	addr, states := serveWithLimits(t, slowHandler)
+	c := dial(t, addr)
+	r := bufio.NewReader(c)
+	for i := range 2 {
+		if i > 0 {
+			time.Sleep(2 * testLimits.Header) // idle, past the header limit
+		}
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatalf("request %d: %v", i+1, err)
+		}
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatalf("request %d: %v", i+1, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != "slow hello" {
+			t.Fatalf("request %d: body %q", i+1, body)
+		}
+	}
+	idleSince := time.Now()
+	within(t, "idle connection", closedAfter(t, c, idleSince), testLimits.Idle)
+
+	// The server's own hook still sees every state.
+	got := states()
+	want := []http.ConnState{http.StateNew, http.StateActive, http.StateIdle, http.StateActive, http.StateIdle, http.StateClosed}
+	deadline := time.Now().Add(slack)
+	for len(got) < len(want) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		got = states()
+	}
+	if !equalStates(got, want) {
+		t.Errorf("ConnState hook saw %v, want %v", got, want)
+	}
+}
+
+func equalStates(a, b []http.ConnState) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// A client that asks for a large answer and never reads it is dropped at
+// the response limit: the handler's write fails.
+func TestConnTimeoutsStalledReader(t *testing.T) {
+	t.Parallel()
+	written := make(chan error, 1)
+	var start time.Time
+	big := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start = time.Now()
+		chunk := []byte(strings.Repeat("x", 1<<16))
+		for {
+			if _, err := w.Write(chunk); err != nil {
+				written <- err
+				return
+			}
+		}
+	})
+	addr, _ := serveWithLimits(t, big)
+	c := dial(t, addr)
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-written:
+		within(t, "stalled reader", time.Since(start), testLimits.Response)
+		t.Logf("the handler's write failed with %v", err)
+	case <-time.After(testLimits.Response + slack):
+		t.Fatalf("the handler still writes to a client that stopped reading %s ago", testLimits.Response+slack)
+	}
+}
+
+// A hijacked connection belongs to its handler: no limit closes it.
+func TestConnTimeoutsHijacked(t *testing.T) {
+	t.Parallel()
+	hijack := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		time.Sleep(testLimits.Idle + 10*testLimits.Resolution) // past every limit
+		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+		buf.Flush()
+	})
+	addr, _ := serveWithLimits(t, hijack)
+	c := dial(t, addr)
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(testLimits.Idle + slack))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("hijacked connection: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if string(body) != "hijacked" {
+		t.Errorf("body %q", body)
+	}
+}
