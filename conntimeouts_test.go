@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,29 +28,63 @@ var testLimits = feed.ConnTimeouts{
 
 const slack = 5 * time.Second
 
-// serveWithLimits serves handler on loopback with testLimits and returns
-// the address and the connection states that the server's own ConnState
-// hook saw.
-func serveWithLimits(t *testing.T, handler http.Handler) (addr string, states func() []http.ConnState) {
+// limitServer is a server held to testLimits.
+type limitServer struct {
+	addr   string
+	mu     sync.Mutex
+	states []http.ConnState // what the server's own ConnState hook saw
+	closed []string         // the limits ConnTimeouts.Closed reported
+}
+
+func (s *limitServer) seen() (states []http.ConnState, closed []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.states), slices.Clone(s.closed)
+}
+
+// closedBy waits for the report of one closed connection and checks its
+// limit.
+func (s *limitServer) closedBy(t *testing.T, limit string) {
+	t.Helper()
+	deadline := time.Now().Add(slack)
+	for {
+		_, closed := s.seen()
+		if len(closed) > 0 {
+			if !slices.Equal(closed, []string{limit}) {
+				t.Errorf("closed by %q, want [%s]", closed, limit)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("no connection reported closed, want one closed by %s", limit)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// serveWithLimits serves handler on loopback with testLimits.
+func serveWithLimits(t *testing.T, handler http.Handler) *limitServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	var seen []http.ConnState
-	srv := &http.Server{Handler: handler, ConnState: func(_ net.Conn, s http.ConnState) {
-		mu.Lock()
-		seen = append(seen, s)
-		mu.Unlock()
+	ls := &limitServer{addr: ln.Addr().String()}
+	srv := &http.Server{Handler: handler, ConnState: func(_ net.Conn, state http.ConnState) {
+		ls.mu.Lock()
+		ls.states = append(ls.states, state)
+		ls.mu.Unlock()
 	}}
-	go func() { _ = srv.Serve(feed.EnforceConnTimeouts(srv, ln, testLimits)) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return ln.Addr().String(), func() []http.ConnState {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]http.ConnState(nil), seen...)
+	limits := testLimits
+	limits.Closed = func(limit string) {
+		ls.mu.Lock()
+		ls.closed = append(ls.closed, limit)
+		ls.mu.Unlock()
 	}
+	go func() { _ = srv.Serve(feed.EnforceConnTimeouts(srv, ln, limits)) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ls
 }
 
 func dial(t *testing.T, addr string) net.Conn {
@@ -87,10 +122,11 @@ var hello = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.W
 
 func TestConnTimeoutsSilentClient(t *testing.T) {
 	t.Parallel()
-	addr, _ := serveWithLimits(t, hello)
+	srv := serveWithLimits(t, hello)
 	start := time.Now()
-	c := dial(t, addr)
+	c := dial(t, srv.addr)
 	within(t, "silent connection", closedAfter(t, c, start), testLimits.Header)
+	srv.closedBy(t, "header")
 }
 
 // A header sent a byte at a time is dropped at the header limit, however
@@ -101,8 +137,8 @@ func TestConnTimeoutsTricklingHeader(t *testing.T) {
 	for _, keptAlive := range []bool{false, true} {
 		t.Run(fmt.Sprintf("kept alive %v", keptAlive), func(t *testing.T) {
 			t.Parallel()
-			addr, _ := serveWithLimits(t, hello)
-			c := dial(t, addr)
+			srv := serveWithLimits(t, hello)
+			c := dial(t, srv.addr)
 			if keptAlive {
 				if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 					t.Fatal(err)
@@ -130,6 +166,7 @@ func TestConnTimeoutsTricklingHeader(t *testing.T) {
 			if got > testLimits.Idle {
 				t.Errorf("the trickling header was held to the idle limit, not the header limit")
 			}
+			srv.closedBy(t, "header")
 			c.Close()
 			<-done
 		})
@@ -145,8 +182,8 @@ func TestConnTimeoutsKeepAlive(t *testing.T) {
 		time.Sleep(2 * testLimits.Header)
 		io.WriteString(w, "slow hello")
 	})
-	addr, states := serveWithLimits(t, slowHandler)
-	c := dial(t, addr)
+	srv := serveWithLimits(t, slowHandler)
+	c := dial(t, srv.addr)
 	r := bufio.NewReader(c)
 	for i := range 2 {
 		if i > 0 {
@@ -167,30 +204,17 @@ func TestConnTimeoutsKeepAlive(t *testing.T) {
 	}
 	idleSince := time.Now()
 	within(t, "idle connection", closedAfter(t, c, idleSince), testLimits.Idle)
+	srv.closedBy(t, "idle")
 
 	// The server's own hook still sees every state.
-	got := states()
 	want := []http.ConnState{http.StateNew, http.StateActive, http.StateIdle, http.StateActive, http.StateIdle, http.StateClosed}
-	deadline := time.Now().Add(slack)
-	for len(got) < len(want) && time.Now().Before(deadline) {
+	got, _ := srv.seen()
+	for deadline := time.Now().Add(slack); len(got) < len(want) && time.Now().Before(deadline); got, _ = srv.seen() {
 		time.Sleep(10 * time.Millisecond)
-		got = states()
 	}
-	if !equalStates(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("ConnState hook saw %v, want %v", got, want)
 	}
-}
-
-func equalStates(a, b []http.ConnState) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // A client that asks for a large answer and never reads it is dropped at
@@ -209,8 +233,8 @@ func TestConnTimeoutsStalledReader(t *testing.T) {
 			}
 		}
 	})
-	addr, _ := serveWithLimits(t, big)
-	c := dial(t, addr)
+	srv := serveWithLimits(t, big)
+	c := dial(t, srv.addr)
 	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -218,6 +242,7 @@ func TestConnTimeoutsStalledReader(t *testing.T) {
 	case err := <-written:
 		within(t, "stalled reader", time.Since(start), testLimits.Response)
 		t.Logf("the handler's write failed with %v", err)
+		srv.closedBy(t, "response")
 	case <-time.After(testLimits.Response + slack):
 		t.Fatalf("the handler still writes to a client that stopped reading %s ago", testLimits.Response+slack)
 	}
@@ -237,8 +262,8 @@ func TestConnTimeoutsHijacked(t *testing.T) {
 		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
 		buf.Flush()
 	})
-	addr, _ := serveWithLimits(t, hijack)
-	c := dial(t, addr)
+	srv := serveWithLimits(t, hijack)
+	c := dial(t, srv.addr)
 	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -250,5 +275,8 @@ func TestConnTimeoutsHijacked(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if string(body) != "hijacked" {
 		t.Errorf("body %q", body)
+	}
+	if _, closed := srv.seen(); len(closed) > 0 {
+		t.Errorf("connections closed by %q", closed)
 	}
 }

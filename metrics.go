@@ -24,6 +24,7 @@ type metrics struct {
 	renders     *prometheus.HistogramVec
 	modified    prometheus.Gauge
 	eventsCount prometheus.Gauge
+	connsClosed *prometheus.CounterVec
 
 	// The counters of each label set seen, so that a request costs one map
 	// read rather than a label hash.
@@ -65,6 +66,10 @@ func newMetrics() *metrics {
 			Name: "feed_catalog_events",
 			Help: "Events in the catalog being served.",
 		}),
+		connsClosed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feed_connections_closed_total",
+			Help: "Connections closed for passing a limit: header (a request's header too slow), response (a client that stopped reading) or idle.",
+		}, []string{"limit"}),
 		linked: make(map[string]bool),
 	}
 	for _, v := range LinkedVariants() {
@@ -72,7 +77,10 @@ func newMetrics() *metrics {
 	}
 	m.reloads.WithLabelValues("ok")
 	m.reloads.WithLabelValues("failed")
-	m.registry.MustRegister(m.requests, m.bytes, m.reloads, m.renders, m.modified, m.eventsCount,
+	for _, limit := range connLimitNames {
+		m.connsClosed.WithLabelValues(limit)
+	}
+	m.registry.MustRegister(m.requests, m.bytes, m.reloads, m.renders, m.modified, m.eventsCount, m.connsClosed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

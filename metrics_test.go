@@ -67,6 +67,7 @@ func TestMetricsMove(t *testing.T) {
 	get(t, srv, "/calendar.ics?lang=fr")
 	get(t, srv, "/nowhere")
 	srv.reportReload(ReloadStatus{Failed: true})
+	srv.ConnClosed("header")
 	after := scrape(t, srv)
 
 	for _, tc := range []struct {
@@ -82,6 +83,8 @@ func TestMetricsMove(t *testing.T) {
 		{"feed_http_requests_total", map[string]string{"route": "none", "status": "404"}, 1},
 		{"feed_catalog_reloads_total", map[string]string{"result": "failed"}, 1},
 		{"feed_render_seconds", map[string]string{"what": "variant"}, 1},
+		{"feed_connections_closed_total", map[string]string{"limit": "header"}, 1},
+		{"feed_connections_closed_total", map[string]string{"limit": "idle"}, 0},
 	} {
 		if got := value(after, tc.name, tc.labels) - value(before, tc.name, tc.labels); got != tc.delta {
 			t.Errorf("%s%v moved by %v, want %v", tc.name, tc.labels, got, tc.delta)

@@ -60,6 +60,12 @@ func NewServer(snap *Snapshot, log *slog.Logger, opts ...ServerOption) *Server {
 	return s
 }
 
+// ConnClosed counts a connection closed for passing a limit, for
+// /metrics; it is what ConnTimeouts.Closed should call.
+func (s *Server) ConnClosed(limit string) {
+	s.metrics.connsClosed.WithLabelValues(limit).Inc()
+}
+
 // Swap makes snap the snapshot that new requests see.
 func (s *Server) Swap(snap *Snapshot) {
 	s.metrics.observeSnapshot(snap)

@@ -29,6 +29,9 @@ type Snapshot struct {
 	// query, "" for the full feed: the URLs that subscribers copy from the
 	// page, answered without parsing their query.
 	linked map[string]*Resource
+	// events holds each event's own iCalendar file by id, the form the
+	// feed links to: answered without building its cache key.
+	events map[string]*Resource
 
 	buildTime time.Duration            // how long Build took
 	onRender  func(took time.Duration) // told of every render on request; set before the snapshot is served
@@ -78,7 +81,7 @@ func LinkedVariants() []Variant {
 func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
 	began := time.Now()
 	s := &Snapshot{Catalog: cat, BaseURL: baseURL, cache: newVariantCache(defaultCacheEntries, defaultCacheBytes),
-		linked: make(map[string]*Resource)}
+		linked: make(map[string]*Resource), events: make(map[string]*Resource, len(cat.Events))}
 	for _, v := range LinkedVariants() {
 		res, err := s.renderCalendar(v, FormatICS)
 		if err != nil {
@@ -97,7 +100,7 @@ func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.cache.pin(eventKey(ev.ID, Variant{}, FormatICS), res)
+		s.events[ev.ID] = res
 	}
 	s.buildTime = time.Since(began)
 	return s, nil
@@ -120,6 +123,10 @@ func (s *Snapshot) Calendar(v Variant, f Format) (*Resource, error) {
 // Event returns the calendar of one event, or false when there is no such
 // event.
 func (s *Snapshot) Event(id string, v Variant, f Format) (*Resource, bool, error) {
+	if f == FormatICS && v.Query() == "" {
+		res, ok := s.events[id]
+		return res, ok, nil
+	}
 	ev, ok := s.Catalog.Event(id)
 	if !ok {
 		return nil, false, nil

@@ -142,6 +142,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Header:   5 * time.Second,
 		Response: 30 * time.Second,
 		Idle:     2 * time.Minute,
+		Closed:   server.ConnClosed,
 	})
 	public := base
 	if public == "" {
