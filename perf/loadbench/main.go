@@ -4,9 +4,9 @@
 // serving `feed export`'s files with gzip_static. A fourth server, bare with
 // the service's connection limits set as http.Server timeouts, shows what
 // net/http's per-request deadlines would cost (the service enforces the
-// limits without them). Rounds alternate (service, bare, …, then bare, …,
-// service) so that drift in the machine hits all of them alike. Servers
-// run on CPU 1 and wrk on CPU 0.
+// limits without them). Each server takes each place in a round equally
+// often (roundOrder), so that drift in the machine hits all of them alike.
+// Servers run on CPU 1 and wrk on CPU 0.
 //
 // Then it counts the user-space instructions per request of the service,
 // bare and nginx under callgrind (instructions.go). Run it with perf/run,
@@ -39,6 +39,13 @@ import (
 
 const baseURL = "https://feed.example.org" // written into every body, the same for every server
 
+// roundOrder is the order of the servers (service, bare, bare + timeouts,
+// nginx) in successive rounds: each takes every place once in four rounds,
+// and the service and bare always run one after the other. The rate of
+// this machine drifts over seconds; a service/bare ratio taken from two
+// adjacent runs is the least disturbed by it.
+var roundOrder = [][]int{{0, 1, 2, 3}, {1, 0, 3, 2}, {2, 3, 0, 1}, {3, 2, 1, 0}}
+
 // bareWithTimeouts names perf/bare run with the service's connection
 // limits as http.Server timeouts.
 const bareWithTimeouts = "bare + timeouts"
@@ -65,7 +72,7 @@ func main() {
 	// Many short rounds rather than a few long ones: rates on a shared
 	// machine drift by tens of per cent from one second to the next, and a
 	// median of more per-round ratios moves less.
-	rounds := flag.Int("rounds", 15, "alternating rounds")
+	rounds := flag.Int("rounds", 16, "alternating rounds; a multiple of four gives every server every place equally often")
 	duration := flag.Duration("duration", time.Second, "length of each wrk run")
 	connections := flag.Int("c", 16, "wrk connections")
 	instructions := flag.Int("instructions", 20_000, "requests per case counted under callgrind; 0 skips the count")
@@ -192,10 +199,8 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 			}
 			r := row{catalog: c.name, name: cs.name, results: map[string][]measurement{}}
 			for round := range rounds {
-				// Each round starts with the next server, so that no
-				// server always follows the same one.
-				for k := range servers {
-					s := servers[(round+k)%len(servers)]
+				for _, i := range roundOrder[round%len(roundOrder)] {
+					s := servers[i]
 					var header []string
 					if cs.header != nil {
 						header = cs.header(s)
