@@ -18,7 +18,7 @@ import (
 // under load: __vdso_clock_gettime and the runtime's timer code). Enforced here instead, a request costs one atomic store per
 // phase, and one goroutine per listener checks every connection a few times
 // a second: a connection is closed no sooner than its limit and at most two
-// Resolutions after it.
+// Resolutions after it. A zero limit is not enforced.
 type ConnTimeouts struct {
 	// Header bounds the time from accepting a connection, or from the
 	// first byte of a request on a kept-alive one, to the end of the
@@ -34,7 +34,8 @@ type ConnTimeouts struct {
 	// Resolution is how often connections are checked; zero means 250 ms.
 	Resolution time.Duration
 	// Closed, when set, is called for each connection closed for passing
-	// a limit, with the limit's name: "header", "response" or "idle".
+	// a limit, with the limit's name: "header", "response" or "idle". It
+	// runs on the listener's own goroutine and should return quickly.
 	// Server.ConnClosed counts them for /metrics.
 	Closed func(limit string)
 }
@@ -53,7 +54,7 @@ func EnforceConnTimeouts(srv *http.Server, ln net.Listener, t ConnTimeouts) net.
 	}
 	l := &timedListener{
 		Listener: ln,
-		limits:   [phaseCount]time.Duration{phaseHeader: t.Header, phaseActive: t.Response, phaseIdle: t.Idle},
+		limits:   [phaseMask + 1]time.Duration{phaseHeader: t.Header, phaseActive: t.Response, phaseIdle: t.Idle},
 		every:    t.Resolution,
 		closedBy: t.Closed,
 		start:    time.Now(),
@@ -71,16 +72,19 @@ func EnforceConnTimeouts(srv *http.Server, ln net.Listener, t ConnTimeouts) net.
 	return l
 }
 
-// A connection's phase decides which limit applies to it.
+// A connection's phase decides which limit applies to it. It takes the low
+// two bits of a timedConn's word.
 const (
-	phaseHeader = iota // a request's header is arriving
-	phaseActive        // the handler runs and the response is written
-	phaseIdle          // kept alive, waiting for the next request
-	phaseCount
+	phaseHeader = 1 + iota // a request's header is arriving
+	phaseActive            // the handler runs and the response is written
+	phaseIdle              // kept alive, waiting for the next request
+
+	phaseMask  = 3
+	phaseShift = 2 // the phase's start sits above it
 )
 
 // connLimitNames name each phase's limit, for ConnTimeouts.Closed.
-var connLimitNames = [phaseCount]string{phaseHeader: "header", phaseActive: "response", phaseIdle: "idle"}
+var connLimitNames = [phaseMask + 1]string{phaseHeader: "header", phaseActive: "response", phaseIdle: "idle"}
 
 // timedListener tracks the connections it accepted. Each one carries its
 // phase and the time the phase began, packed into one word so that the
@@ -89,7 +93,7 @@ var connLimitNames = [phaseCount]string{phaseHeader: "header", phaseActive: "res
 // clock at all.
 type timedListener struct {
 	net.Listener
-	limits   [phaseCount]time.Duration
+	limits   [phaseMask + 1]time.Duration
 	every    time.Duration
 	closedBy func(limit string)
 	start    time.Time
@@ -104,7 +108,7 @@ type timedListener struct {
 type timedConn struct {
 	net.Conn
 	l     *timedListener
-	phase atomic.Int64 // since<<2 | phase
+	phase atomic.Int64 // start<<phaseShift | phase, start on the listener's coarse clock
 }
 
 func (l *timedListener) Accept() (net.Conn, error) {
@@ -154,7 +158,7 @@ func (l *timedListener) forget(tc *timedConn) {
 }
 
 func (c *timedConn) enter(phase int64) {
-	c.phase.Store(c.l.now.Load()<<2 | phase)
+	c.phase.Store(c.l.now.Load()<<phaseShift | phase)
 }
 
 // Read starts the header phase when the first byte of the next request
@@ -162,8 +166,8 @@ func (c *timedConn) enter(phase int64) {
 func (c *timedConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	if n > 0 {
-		if p := c.phase.Load(); p&3 == phaseIdle {
-			c.phase.CompareAndSwap(p, c.l.now.Load()<<2|phaseHeader)
+		if p := c.phase.Load(); p&phaseMask == phaseIdle {
+			c.phase.CompareAndSwap(p, c.l.now.Load()<<phaseShift|phaseHeader)
 		}
 	}
 	return n, err
@@ -201,9 +205,9 @@ func (l *timedListener) sweep() {
 			// A phase's start is read off the clock of the sweep before
 			// it, up to one period early: the extra period keeps a
 			// connection from being closed before its limit.
-			limit := l.limits[p&3]
-			if limit > 0 && now-(p>>2) > int64(limit+l.every) {
-				expired = append(expired, closing{c, connLimitNames[p&3]})
+			limit := l.limits[p&phaseMask]
+			if limit > 0 && now-(p>>phaseShift) > int64(limit+l.every) {
+				expired = append(expired, closing{c, connLimitNames[p&phaseMask]})
 				delete(l.conns, c)
 			}
 		}

@@ -77,7 +77,7 @@ func newMetrics() *metrics {
 	}
 	m.reloads.WithLabelValues("ok")
 	m.reloads.WithLabelValues("failed")
-	for _, limit := range connLimitNames {
+	for _, limit := range connLimitNames[phaseHeader:] {
 		m.connsClosed.WithLabelValues(limit)
 	}
 	m.registry.MustRegister(m.requests, m.bytes, m.reloads, m.renders, m.modified, m.eventsCount, m.connsClosed,

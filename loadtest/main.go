@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -381,7 +382,14 @@ func slowloris(e *env) (result, error) {
 	wg.Wait()
 	res := l.result()
 	res.peakRSS = slices.Max(samples())
-	res.note = fmt.Sprintf("%d connections trickling a header byte a second for 8s; the server dropped %d of them (header timeout 5s)", slow, dropped.Load())
+	closed, err := headerLimitClosures(svc.base)
+	if err != nil {
+		return result{}, err
+	}
+	res.note = fmt.Sprintf("%d connections trickling a header byte a second for 8s; the server dropped %d of them (header timeout 5s), and counted %d at /metrics", slow, dropped.Load(), closed)
+	if closed < dropped.Load() {
+		res.failures = append(res.failures, fmt.Sprintf("/metrics counts %d connections closed at the header limit, fewer than the %d dropped", closed, dropped.Load()))
+	}
 	if res.p99 > 100*time.Millisecond {
 		res.failures = append(res.failures, fmt.Sprintf("normal clients slowed to p99 %s", res.p99))
 	}
@@ -389,6 +397,27 @@ func slowloris(e *env) (result, error) {
 		res.failures = append(res.failures, fmt.Sprintf("only %d of %d trickling connections were dropped", dropped.Load(), slow))
 	}
 	return res, nil
+}
+
+var headerClosures = regexp.MustCompile(`(?m)^feed_connections_closed_total\{limit="header"\} (\d+)$`)
+
+// headerLimitClosures reads from /metrics how many connections the service
+// closed at its header limit.
+func headerLimitClosures(base string) (int64, error) {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		return 0, fmt.Errorf("scrape /metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, fmt.Errorf("scrape /metrics: %w", err)
+	}
+	m := headerClosures.FindSubmatch(body)
+	if m == nil {
+		return 0, fmt.Errorf("/metrics has no feed_connections_closed_total{limit=\"header\"}")
+	}
+	return strconv.ParseInt(string(m[1]), 10, 64)
 }
 
 // sigterm starts slow downloads of a large feed, sends SIGTERM while they
