@@ -18,7 +18,8 @@ import (
 // under load: __vdso_clock_gettime and the runtime's timer code). Enforced here instead, a request costs one atomic store per
 // phase, and one goroutine per listener checks every connection a few times
 // a second: a connection is closed no sooner than its limit and at most two
-// Resolutions after it. A zero limit is not enforced.
+// Resolutions after it (later only if the checks themselves run late). A
+// zero limit is not enforced.
 type ConnTimeouts struct {
 	// Header bounds the time from accepting a connection, or from the
 	// first byte of a request on a kept-alive one, to the end of the
@@ -52,12 +53,16 @@ func EnforceConnTimeouts(srv *http.Server, ln net.Listener, t ConnTimeouts) net.
 	if t.Resolution <= 0 {
 		t.Resolution = 250 * time.Millisecond
 	}
+	// Enough sweep times to reach back past the longest limit, with room
+	// for ticks that come early after a late one.
+	kept := int(2*max(t.Header, t.Response, t.Idle)/t.Resolution) + 4
 	l := &timedListener{
 		Listener: ln,
 		limits:   [phaseMask + 1]time.Duration{phaseHeader: t.Header, phaseActive: t.Response, phaseIdle: t.Idle},
 		every:    t.Resolution,
 		closedBy: t.Closed,
 		start:    time.Now(),
+		sweptAt:  make([]int64, kept),
 		conns:    map[*timedConn]struct{}{},
 		closed:   make(chan struct{}),
 	}
@@ -80,24 +85,26 @@ const (
 	phaseIdle              // kept alive, waiting for the next request
 
 	phaseMask  = 3
-	phaseShift = 2 // the phase's start sits above it
+	phaseShift = 2 // the sweep count sits above it
 )
 
 // connLimitNames name each phase's limit, for ConnTimeouts.Closed.
 var connLimitNames = [phaseMask + 1]string{phaseHeader: "header", phaseActive: "response", phaseIdle: "idle"}
 
 // timedListener tracks the connections it accepted. Each one carries its
-// phase and the time the phase began, packed into one word so that the
-// request path needs a single atomic store; the time is the listener's
-// coarse clock, advanced by the sweeper, so the request path reads no
-// clock at all.
+// phase and the number of sweeps done when the phase began, packed into one
+// word so that the request path needs a single atomic store and reads no
+// clock. The phase began before the next sweep read its time, so that time
+// bounds how long the phase has lasted, however late the sweeps run: no
+// connection is closed before its limit.
 type timedListener struct {
 	net.Listener
 	limits   [phaseMask + 1]time.Duration
 	every    time.Duration
 	closedBy func(limit string)
 	start    time.Time
-	now      atomic.Int64 // nanoseconds since start, as of the last sweep
+	sweeps   atomic.Int64
+	sweptAt  []int64 // nanoseconds since start of sweep n, at n % len; the sweeper's own
 
 	mu        sync.Mutex
 	conns     map[*timedConn]struct{}
@@ -108,7 +115,7 @@ type timedListener struct {
 type timedConn struct {
 	net.Conn
 	l     *timedListener
-	phase atomic.Int64 // start<<phaseShift | phase, start on the listener's coarse clock
+	phase atomic.Int64 // sweeps<<phaseShift | phase, sweeps as the phase began
 }
 
 func (l *timedListener) Accept() (net.Conn, error) {
@@ -158,7 +165,7 @@ func (l *timedListener) forget(tc *timedConn) {
 }
 
 func (c *timedConn) enter(phase int64) {
-	c.phase.Store(c.l.now.Load()<<phaseShift | phase)
+	c.phase.Store(c.l.sweeps.Load()<<phaseShift | phase)
 }
 
 // Read starts the header phase when the first byte of the next request
@@ -167,7 +174,7 @@ func (c *timedConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	if n > 0 {
 		if p := c.phase.Load(); p&phaseMask == phaseIdle {
-			c.phase.CompareAndSwap(p, c.l.now.Load()<<phaseShift|phaseHeader)
+			c.phase.CompareAndSwap(p, c.l.sweeps.Load()<<phaseShift|phaseHeader)
 		}
 	}
 	return n, err
@@ -183,9 +190,10 @@ func (c *timedConn) CloseWrite() error {
 	return nil
 }
 
-// sweep advances the coarse clock and closes the connections that have
-// been in one phase longer than its limit. Closing makes the blocked read
-// or write fail, and net/http ends the connection as it does on a deadline.
+// sweep counts itself, notes its time, and closes the connections that
+// have been in one phase longer than its limit. Closing makes the blocked
+// read or write fail, and net/http ends the connection as it does on a
+// deadline.
 func (l *timedListener) sweep() {
 	ticker := time.NewTicker(l.every)
 	defer ticker.Stop()
@@ -194,19 +202,27 @@ func (l *timedListener) sweep() {
 		limit string
 	}
 	var expired []closing
+	kept := int64(len(l.sweptAt))
 	for range ticker.C {
+		// Count before reading the time: a phase that saw the old count
+		// began before this time.
+		sweep := l.sweeps.Add(1)
 		now := int64(time.Since(l.start))
-		l.now.Store(now)
+		l.sweptAt[sweep%kept] = now
 		clear(expired) // no closed connection stays reachable from here
 		expired = expired[:0]
 		l.mu.Lock()
 		for c := range l.conns {
 			p := c.phase.Load()
-			// A phase's start is read off the clock of the sweep before
-			// it, up to one period early: the extra period keeps a
-			// connection from being closed before its limit.
 			limit := l.limits[p&phaseMask]
-			if limit > 0 && now-(p>>phaseShift) > int64(limit+l.every) {
+			began := p >> phaseShift // the count the phase saw
+			if limit <= 0 || began >= sweep {
+				continue // no limit, or begun during this sweep
+			}
+			// The phase began before sweep began+1 read its time; if that
+			// time is no longer kept, before the oldest one that is.
+			next := max(began+1, sweep-kept+1)
+			if now-l.sweptAt[next%kept] > int64(limit) {
 				expired = append(expired, closing{c, connLimitNames[p&phaseMask]})
 				delete(l.conns, c)
 			}
