@@ -15,11 +15,12 @@ import (
 // deadlines on every request: four runtime timer updates and about a dozen
 // clock readings. On a virtual machine, where a clock reading costs tens of
 // nanoseconds, that was 3–8 % of the time of a cached request (perf record
-// under load: __vdso_clock_gettime and the runtime's timer code). Enforced here instead, a request costs one atomic store per
-// phase, and one goroutine per listener checks every connection a few times
-// a second: a connection is closed no sooner than its limit and at most two
-// Resolutions after it (later only if the checks themselves run late). A
-// zero limit is not enforced.
+// under load: __vdso_clock_gettime and the runtime's timer code). Enforced
+// here instead, a request costs one atomic store per phase, and one
+// goroutine per listener checks every connection a few times a second: a
+// connection is closed no sooner than its limit and at most two Resolutions
+// after it (later only if the checks themselves run late). A zero limit is
+// not enforced.
 type ConnTimeouts struct {
 	// Header bounds the time from accepting a connection, or from the
 	// first byte of a request on a kept-alive one, to the end of the

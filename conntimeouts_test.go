@@ -222,9 +222,7 @@ func TestConnTimeoutsKeepAlive(t *testing.T) {
 func TestConnTimeoutsStalledReader(t *testing.T) {
 	t.Parallel()
 	written := make(chan error, 1)
-	var start time.Time
 	big := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start = time.Now()
 		chunk := []byte(strings.Repeat("x", 1<<16))
 		for {
 			if _, err := w.Write(chunk); err != nil {
@@ -235,6 +233,7 @@ func TestConnTimeoutsStalledReader(t *testing.T) {
 	})
 	srv := serveWithLimits(t, big)
 	c := dial(t, srv.addr)
+	start := time.Now() // before the response phase can begin
 	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
