@@ -324,7 +324,7 @@ func (d *decoder) instant(path string, v any) time.Time {
 }
 
 // eventFields lists every key an [[event]] may have, for the unknown-field message.
-var eventFields = []string{"id", "kind", "name", "description", "start", "end", "zone", "recur", "status", "url", "sources", "location", "modified", "sequence"}
+var eventFields = []string{"id", "kind", "holiday", "name", "description", "start", "end", "zone", "recur", "status", "url", "sources", "location", "modified", "sequence"}
 
 func (d *decoder) event(path string, v any) (Event, bool) {
 	before := len(d.errs)
@@ -338,6 +338,15 @@ func (d *decoder) event(path string, v any) (Event, bool) {
 	ev.Kind = Kind(t.str("kind", true))
 	if ev.Kind != "" && !ev.Kind.Valid() {
 		d.errorf(t.field("kind"), "unknown kind %q (known kinds: %s)", ev.Kind, kindList())
+	}
+	ev.Holiday = Holiday(t.str("holiday", false))
+	switch {
+	case ev.Holiday != "" && !ev.Holiday.Valid():
+		d.errorf(t.field("holiday"), "unknown holiday %q (known holidays: %s)", ev.Holiday, holidayList())
+	case ev.Holiday == "" && ev.Kind.HasHoliday():
+		d.errorf(t.field("holiday"), "missing: a %s event names its holiday (one of %s)", ev.Kind, holidayList())
+	case ev.Holiday != "" && ev.Kind.Valid() && !ev.Kind.HasHoliday():
+		d.errorf(t.field("holiday"), "only day-off and workday events name a holiday, not a %s", ev.Kind)
 	}
 	ev.Name = t.text("name", true)
 	ev.Description = t.text("description", false)

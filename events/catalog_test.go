@@ -244,6 +244,7 @@ name.zh = "假日"
 [[event]]
 id = "labour-day"
 kind = "day-off"
+holiday = "labour-day"
 name.en = "Labour Day"
 start = 2025-05-05
 end = 2025-05-01
@@ -251,6 +252,6 @@ modified = 2025-01-01T00:00:00Z
 `))
 	fmt.Println(err)
 	// Output:
-	// holidays.toml:9: event[0].name.zh: missing
-	// holidays.toml:11: event[0].end: last day 2025-05-01 is before the first day 2025-05-05
+	// holidays.toml:10: event[0].name.zh: missing
+	// holidays.toml:12: event[0].end: last day 2025-05-01 is before the first day 2025-05-05
 }

@@ -124,8 +124,11 @@ func (w When) HasEnd() bool { return !w.End.IsZero() }
 
 // Event is one entry of the catalog.
 type Event struct {
-	ID          string
-	Kind        Kind
+	ID   string
+	Kind Kind
+	// Holiday is the statutory holiday that a day-off or make-up working
+	// day belongs to; empty for every other kind.
+	Holiday     Holiday
 	Name        Text
 	Description Text
 	Location    Location

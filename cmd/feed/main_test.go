@@ -104,7 +104,7 @@ func TestStartupErrors(t *testing.T) {
 	}
 	defer taken.Close()
 	broken := filepath.Join(t.TempDir(), "broken.toml")
-	if err := os.WriteFile(broken, []byte("[calendar]\nname.en = \"x\"\nname.zh = \"y\"\n\n[[event]]\nid = \"a\"\nkind = \"day-off\"\nname.en = \"A\"\nname.zh = \"甲\"\nstart = 2025-05-05\nend = 2025-05-01\nmodified = 2025-01-01T00:00:00Z\n"), 0o644); err != nil {
+	if err := os.WriteFile(broken, []byte("[calendar]\nname.en = \"x\"\nname.zh = \"y\"\n\n[[event]]\nid = \"a\"\nkind = \"day-off\"\nholiday = \"labour-day\"\nname.en = \"A\"\nname.zh = \"甲\"\nstart = 2025-05-05\nend = 2025-05-01\nmodified = 2025-01-01T00:00:00Z\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {

@@ -18,7 +18,11 @@ func Generate(n int) []byte {
 	for i := range n {
 		day := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%1500)
 		kind := kinds[i%len(kinds)]
-		fmt.Fprintf(&b, "\n[[event]]\nid = \"event-%d\"\nkind = %q\nname.en = \"Event %d, with a name long enough to read\"\nname.zh = \"事件%d\"\n", i, kind, i, i)
+		fmt.Fprintf(&b, "\n[[event]]\nid = \"event-%d\"\nkind = %q\n", i, kind)
+		if kind == "day-off" || kind == "workday" {
+			b.WriteString("holiday = \"labour-day\"\n")
+		}
+		fmt.Fprintf(&b, "name.en = \"Event %d, with a name long enough to read\"\nname.zh = \"事件%d\"\n", i, i)
 		fmt.Fprintf(&b, "description.en = \"Description of event %d; long enough to be folded over more than one line of seventy-five octets.\"\n", i)
 		fmt.Fprintf(&b, "description.zh = \"事件%d的说明，足够长，需要折行：劳动节放假调休安排以国务院办公厅通知为准。\"\n", i)
 		if kind == "ceremony" {
