@@ -346,7 +346,7 @@ func (d *decoder) event(path string, v any) (Event, bool) {
 	case ev.Holiday == "" && ev.Kind.HasHoliday():
 		d.errorf(t.field("holiday"), "missing: a %s event names its holiday (one of %s)", ev.Kind, holidayList())
 	case ev.Holiday != "" && ev.Kind.Valid() && !ev.Kind.HasHoliday():
-		d.errorf(t.field("holiday"), "only day-off and workday events name a holiday, not a %s", ev.Kind)
+		d.errorf(t.field("holiday"), "only day-off and workday events name a holiday; this event's kind is %s", ev.Kind)
 	}
 	ev.Name = t.text("name", true)
 	ev.Description = t.text("description", false)
