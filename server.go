@@ -3,8 +3,11 @@ package feed
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"path"
 	"regexp"
 	"runtime/debug"
@@ -30,6 +33,7 @@ type Server struct {
 	handler    http.Handler
 
 	accessEvery int64 // log one request in this many; 0 logs none
+	health      HealthDetails
 	accessCount atomic.Int64
 	now         func() time.Time // the clock that splits the page's events into upcoming and past
 }
@@ -49,6 +53,42 @@ func WithClock(now func() time.Time) ServerOption {
 	return func(s *Server) { s.now = now }
 }
 
+// HealthDetails says which clients /healthz shows its details to: the
+// number of events, the ETag, and the latest reload's trigger and errors,
+// which name the catalog file by its path on the server. Every client sees
+// the status and the times.
+type HealthDetails int
+
+const (
+	// HealthDetailsOff shows the details to no client: the default, as the
+	// service is often reached through a proxy on its own host, which
+	// makes every request come from a loopback address.
+	HealthDetailsOff HealthDetails = iota
+	// HealthDetailsLoopback shows them to clients connected from a
+	// loopback address.
+	HealthDetailsLoopback
+	// HealthDetailsAll shows them to every client.
+	HealthDetailsAll
+)
+
+// ParseHealthDetails reads off, loopback or all.
+func ParseHealthDetails(s string) (HealthDetails, error) {
+	switch s {
+	case "off":
+		return HealthDetailsOff, nil
+	case "loopback":
+		return HealthDetailsLoopback, nil
+	case "all":
+		return HealthDetailsAll, nil
+	}
+	return 0, fmt.Errorf("%q: use off, loopback or all", s)
+}
+
+// WithHealthDetails sets who sees /healthz's details.
+func WithHealthDetails(d HealthDetails) ServerOption {
+	return func(s *Server) { s.health = d }
+}
+
 // NewServer serves snap and logs to log.
 func NewServer(snap *Snapshot, log *slog.Logger, opts ...ServerOption) *Server {
 	s := &Server{log: log, metrics: newMetrics(), now: time.Now}
@@ -65,6 +105,11 @@ func NewServer(snap *Snapshot, log *slog.Logger, opts ...ServerOption) *Server {
 func (s *Server) ConnClosed(limit string) {
 	s.metrics.connsClosed.WithLabelValues(limit).Inc()
 }
+
+// ConnRefused counts a connection refused for being past the maximum of
+// open connections, for /metrics; it is what LimitConns's refused should
+// call.
+func (s *Server) ConnRefused() { s.metrics.refused.Inc() }
 
 // Swap makes snap the snapshot that new requests see.
 func (s *Server) Swap(snap *Snapshot) {
@@ -433,18 +478,38 @@ func mediaQuality(accept, mediaType string) float64 {
 // serveHealth reports the catalog being served and the latest reload. A
 // failed reload makes the status "degraded" but still answers 200: the
 // service is serving its last good feed, and a health check that restarted
-// it would only swap a working process for one that cannot start.
+// it would only swap a working process for one that cannot start. Only the
+// clients that HealthDetails allows see more than the status and the times.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
-	report := struct {
-		Status     string        `json:"status"`
-		Events     int           `json:"events"`
-		Modified   time.Time     `json:"modified"`
-		ETag       string        `json:"etag"`
-		LastReload *ReloadStatus `json:"last_reload,omitempty"`
-	}{"ok", len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), s.lastReload.Load()}
-	if report.LastReload != nil && report.LastReload.Failed {
-		report.Status = "degraded"
+	last := s.lastReload.Load()
+	status := "ok"
+	if last != nil && last.Failed {
+		status = "degraded"
+	}
+	var report any
+	if s.showHealthDetails(r) {
+		report = struct {
+			Status     string        `json:"status"`
+			Events     int           `json:"events"`
+			Modified   time.Time     `json:"modified"`
+			ETag       string        `json:"etag"`
+			LastReload *ReloadStatus `json:"last_reload,omitempty"`
+		}{status, len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), last}
+	} else {
+		type reloadTimes struct {
+			At     time.Time `json:"at"`
+			Failed bool      `json:"failed"`
+		}
+		public := struct {
+			Status     string       `json:"status"`
+			Modified   time.Time    `json:"modified"`
+			LastReload *reloadTimes `json:"last_reload,omitempty"`
+		}{Status: status, Modified: snap.Catalog.Modified}
+		if last != nil {
+			public.LastReload = &reloadTimes{last.At, last.Failed}
+		}
+		report = public
 	}
 	body, _ := json.Marshal(report)
 	h := w.Header()
@@ -454,6 +519,21 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, _ = w.Write(append(body, '\n'))
+}
+
+func (s *Server) showHealthDetails(r *http.Request) bool {
+	switch s.health {
+	case HealthDetailsAll:
+		return true
+	case HealthDetailsLoopback:
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			return false
+		}
+		ip, err := netip.ParseAddr(host)
+		return err == nil && ip.Unmap().IsLoopback()
+	}
+	return false
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) {
