@@ -137,7 +137,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) routes() http.Handler {
 	var h http.Handler = s.router()
 	h = limitURI(h)
-	h = refuseNonPathTargets(h)
 	h = commonHeaders(h)
 	h = recoverPanics(s.log, h)
 	h = s.observe(h)
@@ -190,6 +189,9 @@ type dispatch struct {
 
 func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if clean := cleanPath(r.URL.Path); clean != r.URL.Path {
+		if answerNonPathTarget(w, r) {
+			return
+		}
 		// As mux does: one canonical URL per resource. The Location keeps
 		// only the path and query: a request in absolute form names a
 		// host, and a redirect to it would send the client anywhere.
@@ -577,35 +579,34 @@ func limitURI(next http.Handler) http.Handler {
 // whole: the methods some route answers.
 var serverAllow = []string{"GET, HEAD, OPTIONS"}
 
-// refuseNonPathTargets answers the requests whose target is not a path,
+// answerNonPathTarget answers the requests whose target is not a path,
 // which the router would clean into a redirect: "*" would go to /%2A, and
-// CONNECT's host:port, or an absolute URL without a path, to another host.
-func refuseNonPathTargets(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := r.URL.Path; p != "" && p[0] == '/' {
-			next.ServeHTTP(w, r)
-			return
-		}
-		h := w.Header()
-		switch {
-		case r.Method == http.MethodConnect:
-			h["Allow"] = serverAllow
-			httpError(w, http.StatusMethodNotAllowed, "CONNECT is not allowed: this server is not a proxy")
-		case r.Method == "PRI" && r.ProtoMajor == 2:
-			// http.Server hands "PRI * HTTP/2.0", the start of HTTP/2
-			// with prior knowledge, to the handler. What follows it is
-			// binary frames, not a request: the connection must end.
-			h.Set("Connection", "close")
-			httpError(w, http.StatusHTTPVersionNotSupported, "HTTP/2 without TLS is not served; use HTTP/1.1, or HTTP/2 through a TLS proxy")
-		case r.RequestURI == "*" && r.Method == http.MethodOptions:
-			h["Allow"] = serverAllow
-			w.WriteHeader(http.StatusNoContent)
-		case r.RequestURI == "*":
-			httpError(w, http.StatusBadRequest, "the request target * is only for OPTIONS; ask for a path such as "+CalendarPath)
-		default:
-			next.ServeHTTP(w, r)
-		}
-	})
+// CONNECT's host:port to that host. It reports whether it answered; an
+// absolute URL without a path is left to redirect to "/".
+func answerNonPathTarget(w http.ResponseWriter, r *http.Request) bool {
+	if p := r.URL.Path; p != "" && p[0] == '/' {
+		return false
+	}
+	h := w.Header()
+	switch {
+	case r.Method == http.MethodConnect:
+		h["Allow"] = serverAllow
+		httpError(w, http.StatusMethodNotAllowed, "CONNECT is not allowed: this server is not a proxy")
+	case r.Method == "PRI" && r.ProtoMajor == 2:
+		// http.Server hands "PRI * HTTP/2.0", the start of HTTP/2 with
+		// prior knowledge, to the handler. What follows it is binary
+		// frames, not a request: the connection must end.
+		h.Set("Connection", "close")
+		httpError(w, http.StatusHTTPVersionNotSupported, "HTTP/2 without TLS is not served; use HTTP/1.1, or HTTP/2 through a TLS proxy")
+	case r.RequestURI == "*" && r.Method == http.MethodOptions:
+		h["Allow"] = serverAllow
+		w.WriteHeader(http.StatusNoContent)
+	case r.RequestURI == "*":
+		httpError(w, http.StatusBadRequest, "the request target * is only for OPTIONS; ask for a path such as "+CalendarPath)
+	default:
+		return false
+	}
+	return true
 }
 
 // commonHeaders are set on every answer, errors included.
