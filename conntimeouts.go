@@ -250,3 +250,74 @@ func (l *timedListener) isClosed() bool {
 		return false
 	}
 }
+
+// ConnLimiter is a listener that holds at most a maximum number of open
+// connections. Past it, a new connection is accepted and closed at once,
+// so that the process never runs out of file descriptors: net/http's Serve
+// retries a failed Accept after a pause but logs every failure, and a
+// process at its descriptor limit can no longer open the catalog file
+// either.
+type ConnLimiter struct {
+	net.Listener
+	max     int64
+	refused func()
+	open    atomic.Int64
+}
+
+// LimitConns returns ln holding at most max connections open at once; zero
+// or less means no limit, with the connections still counted. refused,
+// when set, is called for each connection closed for being past the limit
+// (Server.ConnRefused counts them for /metrics). Wrap the listener with
+// EnforceConnTimeouts after this, so that the time limits apply to the
+// connections it lets through.
+func LimitConns(ln net.Listener, max int, refused func()) *ConnLimiter {
+	return &ConnLimiter{Listener: ln, max: int64(max), refused: refused}
+}
+
+// Open is the number of connections accepted and not yet closed.
+func (l *ConnLimiter) Open() int { return int(l.open.Load()) }
+
+// Accept returns the next connection within the limit. Refusing costs the
+// refused client no more than a closed connection, and the server no log
+// line: an accept error would make http.Server log and pause.
+func (l *ConnLimiter) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if n := l.open.Add(1); l.max > 0 && n > l.max {
+			l.open.Add(-1)
+			_ = c.Close()
+			if l.refused != nil {
+				l.refused()
+			}
+			continue
+		}
+		return &limitedConn{Conn: c, l: l}, nil
+	}
+}
+
+// limitedConn gives its place back when it is first closed: the listener
+// that enforces time limits closes a connection, and net/http closes it
+// again when its read fails.
+type limitedConn struct {
+	net.Conn
+	l      *ConnLimiter
+	closed atomic.Bool
+}
+
+func (c *limitedConn) Close() error {
+	if c.closed.CompareAndSwap(false, true) {
+		c.l.open.Add(-1)
+	}
+	return c.Conn.Close()
+}
+
+// CloseWrite passes net/http's half-close on to the TCP connection.
+func (c *limitedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}

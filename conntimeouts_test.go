@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +17,7 @@ import (
 	"time"
 
 	"feed"
+	"feed/events"
 )
 
 // Limits short enough for a test, far enough apart that each phase's limit
@@ -278,4 +282,117 @@ func TestConnTimeoutsHijacked(t *testing.T) {
 	if _, closed := srv.seen(); len(closed) > 0 {
 		t.Errorf("connections closed by %q", closed)
 	}
+}
+
+// metricsText is what srv answers at /metrics.
+func metricsText(t *testing.T, srv *feed.Server) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	return rec.Body.String()
+}
+
+// Past the maximum of open connections a new one is closed at once,
+// counted at /metrics, and logged by nobody; a closed connection gives its
+// place back.
+func TestLimitConns(t *testing.T) {
+	t.Parallel()
+	cat, err := events.Parse(events.DefaultFile, events.DefaultSource())
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := feed.Build(cat, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := feed.NewServer(snap, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	const maxConns = 4
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errorLog syncBuffer
+	srv := &http.Server{Handler: hello, ErrorLog: log.New(&errorLog, "", 0)}
+	limited := feed.LimitConns(ln, maxConns, server.ConnRefused)
+	go func() { _ = srv.Serve(feed.EnforceConnTimeouts(srv, limited, testLimits)) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	// served asks for / on c and reports whether it was answered.
+	served := func(c net.Conn) bool {
+		_ = c.SetDeadline(time.Now().Add(slack))
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			return false
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("no answer and no close in %s", slack)
+			}
+			return false
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(body) == "hello"
+	}
+	var held []net.Conn
+	for i := range maxConns {
+		c := dial(t, ln.Addr().String())
+		if !served(c) {
+			t.Fatalf("connection %d of %d was not served", i+1, maxConns)
+		}
+		held = append(held, c)
+	}
+	if n := limited.Open(); n != maxConns {
+		t.Errorf("Open() = %d with %d connections served", n, maxConns)
+	}
+	for i := range 3 {
+		if served(dial(t, ln.Addr().String())) {
+			t.Fatalf("connection %d past the limit of %d was served", i+1, maxConns)
+		}
+	}
+	if m := metricsText(t, server); !strings.Contains(m, "\nfeed_connections_refused_total 3\n") {
+		t.Errorf("/metrics does not count 3 refused connections:\n%s", grepLines(m, "feed_connections_refused"))
+	}
+
+	held[0].Close()
+	deadline := time.Now().Add(slack)
+	for !served(dial(t, ln.Addr().String())) {
+		if time.Now().After(deadline) {
+			t.Fatal("a closed connection did not give its place back")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if errorLog.String() != "" {
+		t.Errorf("the server logged:\n%s", errorLog.String())
+	}
+}
+
+func grepLines(s, substr string) string {
+	var out []string
+	for line := range strings.SplitSeq(s, "\n") {
+		if strings.Contains(line, substr) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// syncBuffer is a log destination that the server's goroutines write to
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

@@ -25,6 +25,7 @@ type metrics struct {
 	modified    prometheus.Gauge
 	eventsCount prometheus.Gauge
 	connsClosed *prometheus.CounterVec
+	refused     prometheus.Counter
 
 	// The counters of each label set seen, so that a request costs one map
 	// read rather than a label hash.
@@ -70,6 +71,10 @@ func newMetrics() *metrics {
 			Name: "feed_connections_closed_total",
 			Help: "Connections closed for passing a limit: header (a request's header too slow), response (a client that stopped reading) or idle.",
 		}, []string{"limit"}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "feed_connections_refused_total",
+			Help: "Connections closed as soon as accepted, for being past the maximum of open connections (-max-conns).",
+		}),
 		linked: make(map[string]bool),
 	}
 	for _, v := range LinkedVariants() {
@@ -80,7 +85,7 @@ func newMetrics() *metrics {
 	for _, limit := range connLimitNames[phaseHeader:] {
 		m.connsClosed.WithLabelValues(limit)
 	}
-	m.registry.MustRegister(m.requests, m.bytes, m.reloads, m.renders, m.modified, m.eventsCount, m.connsClosed,
+	m.registry.MustRegister(m.requests, m.bytes, m.reloads, m.renders, m.modified, m.eventsCount, m.connsClosed, m.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

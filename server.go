@@ -3,8 +3,12 @@ package feed
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"path"
 	"regexp"
 	"runtime/debug"
@@ -30,6 +34,7 @@ type Server struct {
 	handler    http.Handler
 
 	accessEvery int64 // log one request in this many; 0 logs none
+	health      HealthDetails
 	accessCount atomic.Int64
 	now         func() time.Time // the clock that splits the page's events into upcoming and past
 }
@@ -49,6 +54,42 @@ func WithClock(now func() time.Time) ServerOption {
 	return func(s *Server) { s.now = now }
 }
 
+// HealthDetails says which clients /healthz shows its details to: the
+// number of events, the ETag, and the latest reload's trigger and errors,
+// which name the catalog file by its path on the server. Every client sees
+// the status and the times.
+type HealthDetails int
+
+const (
+	// HealthDetailsOff shows the details to no client: the default, as the
+	// service is often reached through a proxy on its own host, which
+	// makes every request come from a loopback address.
+	HealthDetailsOff HealthDetails = iota
+	// HealthDetailsLoopback shows them to clients connected from a
+	// loopback address.
+	HealthDetailsLoopback
+	// HealthDetailsAll shows them to every client.
+	HealthDetailsAll
+)
+
+// ParseHealthDetails reads off, loopback or all.
+func ParseHealthDetails(s string) (HealthDetails, error) {
+	switch s {
+	case "off":
+		return HealthDetailsOff, nil
+	case "loopback":
+		return HealthDetailsLoopback, nil
+	case "all":
+		return HealthDetailsAll, nil
+	}
+	return 0, fmt.Errorf("%q: use off, loopback or all", s)
+}
+
+// WithHealthDetails sets who sees /healthz's details.
+func WithHealthDetails(d HealthDetails) ServerOption {
+	return func(s *Server) { s.health = d }
+}
+
 // NewServer serves snap and logs to log.
 func NewServer(snap *Snapshot, log *slog.Logger, opts ...ServerOption) *Server {
 	s := &Server{log: log, metrics: newMetrics(), now: time.Now}
@@ -65,6 +106,11 @@ func NewServer(snap *Snapshot, log *slog.Logger, opts ...ServerOption) *Server {
 func (s *Server) ConnClosed(limit string) {
 	s.metrics.connsClosed.WithLabelValues(limit).Inc()
 }
+
+// ConnRefused counts a connection refused for being past the maximum of
+// open connections, for /metrics; it is what LimitConns's refused should
+// call.
+func (s *Server) ConnRefused() { s.metrics.refused.Inc() }
 
 // Swap makes snap the snapshot that new requests see.
 func (s *Server) Swap(snap *Snapshot) {
@@ -143,9 +189,13 @@ type dispatch struct {
 
 func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if clean := cleanPath(r.URL.Path); clean != r.URL.Path {
-		// As mux does: one canonical URL per resource.
-		u := *r.URL
-		u.Path = clean
+		if answerNonPathTarget(w, r) {
+			return
+		}
+		// As mux does: one canonical URL per resource. The Location keeps
+		// only the path and query: a request in absolute form names a
+		// host, and a redirect to it would send the client anywhere.
+		u := url.URL{Path: clean, RawQuery: r.URL.RawQuery}
 		http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
 		return
 	}
@@ -433,18 +483,38 @@ func mediaQuality(accept, mediaType string) float64 {
 // serveHealth reports the catalog being served and the latest reload. A
 // failed reload makes the status "degraded" but still answers 200: the
 // service is serving its last good feed, and a health check that restarted
-// it would only swap a working process for one that cannot start.
+// it would only swap a working process for one that cannot start. Only the
+// clients that HealthDetails allows see more than the status and the times.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
-	report := struct {
-		Status     string        `json:"status"`
-		Events     int           `json:"events"`
-		Modified   time.Time     `json:"modified"`
-		ETag       string        `json:"etag"`
-		LastReload *ReloadStatus `json:"last_reload,omitempty"`
-	}{"ok", len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), s.lastReload.Load()}
-	if report.LastReload != nil && report.LastReload.Failed {
-		report.Status = "degraded"
+	last := s.lastReload.Load()
+	status := "ok"
+	if last != nil && last.Failed {
+		status = "degraded"
+	}
+	var report any
+	if s.showHealthDetails(r) {
+		report = struct {
+			Status     string        `json:"status"`
+			Events     int           `json:"events"`
+			Modified   time.Time     `json:"modified"`
+			ETag       string        `json:"etag"`
+			LastReload *ReloadStatus `json:"last_reload,omitempty"`
+		}{status, len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), last}
+	} else {
+		type reloadTimes struct {
+			At     time.Time `json:"at"`
+			Failed bool      `json:"failed"`
+		}
+		public := struct {
+			Status     string       `json:"status"`
+			Modified   time.Time    `json:"modified"`
+			LastReload *reloadTimes `json:"last_reload,omitempty"`
+		}{Status: status, Modified: snap.Catalog.Modified}
+		if last != nil {
+			public.LastReload = &reloadTimes{last.At, last.Failed}
+		}
+		report = public
 	}
 	body, _ := json.Marshal(report)
 	h := w.Header()
@@ -454,6 +524,21 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, _ = w.Write(append(body, '\n'))
+}
+
+func (s *Server) showHealthDetails(r *http.Request) bool {
+	switch s.health {
+	case HealthDetailsAll:
+		return true
+	case HealthDetailsLoopback:
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			return false
+		}
+		ip, err := netip.ParseAddr(host)
+		return err == nil && ip.Unmap().IsLoopback()
+	}
+	return false
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) {
@@ -488,6 +573,40 @@ func limitURI(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// serverAllow is the Allow header of an answer about the server as a
+// whole: the methods some route answers.
+var serverAllow = []string{"GET, HEAD, OPTIONS"}
+
+// answerNonPathTarget answers the requests whose target is not a path,
+// which the router would clean into a redirect: "*" would go to /%2A, and
+// CONNECT's host:port to that host. It reports whether it answered; an
+// absolute URL without a path is left to redirect to "/".
+func answerNonPathTarget(w http.ResponseWriter, r *http.Request) bool {
+	if p := r.URL.Path; p != "" && p[0] == '/' {
+		return false
+	}
+	h := w.Header()
+	switch {
+	case r.Method == http.MethodConnect:
+		h["Allow"] = serverAllow
+		httpError(w, http.StatusMethodNotAllowed, "CONNECT is not allowed: this server is not a proxy")
+	case r.Method == "PRI" && r.ProtoMajor == 2:
+		// http.Server hands "PRI * HTTP/2.0", the start of HTTP/2 with
+		// prior knowledge, to the handler. What follows it is binary
+		// frames, not a request: the connection must end.
+		h.Set("Connection", "close")
+		httpError(w, http.StatusHTTPVersionNotSupported, "HTTP/2 without TLS is not served; use HTTP/1.1, or HTTP/2 through a TLS proxy")
+	case r.RequestURI == "*" && r.Method == http.MethodOptions:
+		h["Allow"] = serverAllow
+		w.WriteHeader(http.StatusNoContent)
+	case r.RequestURI == "*":
+		httpError(w, http.StatusBadRequest, "the request target * is only for OPTIONS; ask for a path such as "+CalendarPath)
+	default:
+		return false
+	}
+	return true
 }
 
 // commonHeaders are set on every answer, errors included.

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -47,9 +48,24 @@ func main() {
 	}
 }
 
-// shutdownTimeout bounds how long in-flight requests may take to finish
-// after a stop signal.
+// shutdownTimeout is the default bound on how long in-flight requests may
+// take to finish after a stop signal; the connections still open then are
+// closed.
 const shutdownTimeout = 10 * time.Second
+
+// maxHeaderBytes bounds a request's line and header fields, with their line
+// ends and the empty line after them. http.Server reads up to its
+// MaxHeaderBytes plus 4096 bytes of slack before it answers 431, so the
+// server is given the limit less the slack.
+const (
+	maxHeaderBytes = 16 << 10
+	headerSlack    = 4096
+)
+
+// fdReserve is the number of file descriptors kept from connections for
+// everything else the process opens: the catalog file, its watch, the
+// CPU profile, the runtime's own.
+const fdReserve = 64
 
 // run is the whole program, with its inputs passed in so that tests can run
 // it: it returns when ctx ends (after a graceful shutdown) or on failure.
@@ -91,8 +107,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logFormat := fs.String("log-format", envOr(getenv, "FEED_LOG_FORMAT", "text"), "log as text or json (env FEED_LOG_FORMAT)")
 	accessLog := fs.String("access-log", envOr(getenv, "FEED_ACCESS_LOG", "off"), "log requests: off, all, or 1/N for one in N (env FEED_ACCESS_LOG)")
 	cpuProfile := fs.String("cpuprofile", envOr(getenv, "FEED_CPUPROFILE", ""), "write a CPU profile to this file until shutdown, for go tool pprof (env FEED_CPUPROFILE)")
+	maxConnsFlag := fs.String("max-conns", envOr(getenv, "FEED_MAX_CONNS", "auto"), "most connections open at once; more are closed as soon as accepted; auto is the open-file limit less "+strconv.Itoa(fdReserve)+" (env FEED_MAX_CONNS)")
+	grace := fs.String("shutdown-timeout", envOr(getenv, "FEED_SHUTDOWN_TIMEOUT", shutdownTimeout.String()), "on SIGINT or SIGTERM, how long in-flight requests may take before their connections are closed (env FEED_SHUTDOWN_TIMEOUT)")
+	healthDetails := fs.String("health-details", envOr(getenv, "FEED_HEALTH_DETAILS", "off"), "who sees /healthz's details (event count, ETag, reload trigger and errors with file paths): off, loopback (clients connected from a loopback address; not behind a proxy on the same host), or all (env FEED_HEALTH_DETAILS)")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
+	}
+	maxConns, err := parseMaxConns(*maxConnsFlag)
+	if err != nil {
+		return err
+	}
+	gracePeriod, err := time.ParseDuration(*grace)
+	if err != nil || gracePeriod < 0 {
+		return fmt.Errorf("-shutdown-timeout %q: use a duration such as 10s", *grace)
+	}
+	details, err := feed.ParseHealthDetails(*healthDetails)
+	if err != nil {
+		return fmt.Errorf("-health-details: %w", err)
 	}
 	var handler slog.Handler
 	switch *logFormat {
@@ -123,7 +154,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return catalogError(file, err)
 	}
 	cat := snap.Catalog
-	server := feed.NewServer(snap, log, feed.WithAccessLog(every))
+	server := feed.NewServer(snap, log, feed.WithAccessLog(every), feed.WithHealthDetails(details))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -131,14 +162,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{
 		Handler:        server,
-		MaxHeaderBytes: 16 << 10,
+		MaxHeaderBytes: maxHeaderBytes - headerSlack,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	conns := feed.LimitConns(ln, maxConns, server.ConnRefused)
 	// The connection limits are enforced by the listener, not by
 	// http.Server's timeouts, which cost a few per cent of every request.
 	// (perf/bare -timeouts sets the same limits as http.Server timeouts,
 	// to measure that cost.)
-	ln = feed.EnforceConnTimeouts(srv, ln, feed.ConnTimeouts{
+	ln = feed.EnforceConnTimeouts(srv, conns, feed.ConnTimeouts{
 		Header:   5 * time.Second,
 		Response: 30 * time.Second,
 		Idle:     2 * time.Minute,
@@ -181,7 +213,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		defer stop()
 	}
 
-	log.Info("serving", "events", len(cat.Events), "feed", public+feed.CalendarPath, "etag", snap.ETag())
+	log.Info("serving", "events", len(cat.Events), "feed", public+feed.CalendarPath, "etag", snap.ETag(), "max_conns", maxConns)
 	fmt.Fprintf(stdout, "Subscribe to %s%s\n", public, feed.CalendarPath)
 
 	served := make(chan error, 1)
@@ -191,13 +223,41 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "timeout", shutdownTimeout)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	log.Info("shutting down", "timeout", gracePeriod)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), gracePeriod)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		// A client that stops reading holds its request open until the
+		// response limit; the stop should not wait for it, nor fail
+		// because of it.
+		open := conns.Open()
+		if err := srv.Close(); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		log.Warn("closed the connections still open after the shutdown timeout", "connections", open, "timeout", gracePeriod)
 	}
 	return nil
+}
+
+// parseMaxConns reads the -max-conns flag: a number, or auto for the
+// process's open-file limit less fdReserve (no limit where the system has
+// none to read).
+func parseMaxConns(s string) (int, error) {
+	if s == "auto" {
+		limit, ok := openFileLimit()
+		if !ok || limit > math.MaxInt32 {
+			return 0, nil
+		}
+		return max(int(limit)-fdReserve, 1), nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("-max-conns %q: use auto or a number of connections above 0", s)
+	}
+	return n, nil
 }
 
 // startCPUProfile profiles the process until stop is called: the way to see

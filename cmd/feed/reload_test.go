@@ -82,7 +82,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestReloadWhenTheFileChanges(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "catalog.toml")
 	writeFile(t, path, catalogV1)
-	feedURL := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", path}, nil)
+	feedURL := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", path, "-health-details", "loopback"}, nil)
 	base := strings.TrimSuffix(feedURL, "/calendar.ics")
 	etag1 := getHealth(t, base).ETag
 
@@ -115,7 +115,7 @@ func TestReloadWhenTheFileChanges(t *testing.T) {
 func TestReloadOnSIGHUP(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "catalog.toml")
 	writeFile(t, path, catalogV1)
-	feedURL := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", path}, nil)
+	feedURL := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", path, "-health-details", "loopback"}, nil)
 	base := strings.TrimSuffix(feedURL, "/calendar.ics")
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
