@@ -717,13 +717,13 @@ func slowWrite(e *env) (result, error) {
 	polled := make(chan struct{})
 	go func() { seen = poll(ctx, svc.base); close(polled) }()
 
-	var res result
+	var failures []string // kept apart from res, which the load's result replaces
 	phase := e.dur(2 * time.Second)
 	time.Sleep(phase)
 	const pause = time.Second
 	f, err := os.OpenFile(catalog, os.O_WRONLY|os.O_TRUNC, 0)
 	if err != nil {
-		return res, err
+		return result{}, err
 	}
 	_, err = f.Write(half)
 	if err == nil {
@@ -734,18 +734,19 @@ func slowWrite(e *env) (result, error) {
 		err = cerr
 	}
 	if err != nil {
-		return res, fmt.Errorf("write the catalog: %w", err)
+		return result{}, fmt.Errorf("write the catalog: %w", err)
 	}
 	took, err := waitForServed(svc.base, func(etag, _ string) bool { return etag != before })
 	if err != nil {
-		res.failures = append(res.failures, "the whole file was "+err.Error())
+		failures = append(failures, "the whole file was "+err.Error())
 	}
 	time.Sleep(phase)
 	after, _ := etagOf(svc.base + "/calendar.ics")
 	cancel()
 	<-loaded
 	<-polled
-	res = l.result()
+	res := l.result()
+	res.failures = append(res.failures, failures...)
 	res.peakRSS = slices.Max(samples())
 	var partial, polls int
 	for s, n := range seen {
@@ -795,31 +796,32 @@ func restore(e *env) (result, error) {
 	done := make(chan struct{})
 	go func() { l.run(ctx, 8, targets); close(done) }()
 
-	var res result
+	var failures []string // kept apart from res, which the load's result replaces
 	phase := e.dur(2 * time.Second)
 	time.Sleep(phase)
 	broken := bytes.Replace(good, []byte("end = 2022-04-29"), []byte("end = 2022-04-20"), 1)
 	// Both written in place, as cp writes.
 	if err := os.WriteFile(catalog, broken, 0o644); err != nil {
-		return res, err
+		return result{}, err
 	}
 	degraded, err := waitForServed(svc.base, func(etag, status string) bool { return status == "degraded" })
 	if err != nil {
-		res.failures = append(res.failures, "the broken file was "+err.Error())
+		failures = append(failures, "the broken file was "+err.Error())
 	}
 	time.Sleep(phase)
 	if err := os.WriteFile(catalog, good, 0o644); err != nil {
-		return res, err
+		return result{}, err
 	}
 	ok, err := waitForServed(svc.base, func(etag, status string) bool { return status == "ok" })
 	if err != nil {
-		res.failures = append(res.failures, "the restore was "+err.Error())
+		failures = append(failures, "the restore was "+err.Error())
 	}
 	time.Sleep(phase)
 	after, _ := etagOf(svc.base + "/calendar.ics")
 	cancel()
 	<-done
-	res = l.result()
+	res := l.result()
+	res.failures = append(res.failures, failures...)
 	res.peakRSS = slices.Max(samples())
 	res.note = fmt.Sprintf("/healthz degraded %s after the broken file was written, ok %s after the good bytes were put back; ETag %s before, %s after",
 		degraded.Round(time.Millisecond), ok.Round(time.Millisecond), before, after)
