@@ -5,13 +5,14 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
-
-	"github.com/fsnotify/fsnotify"
 
 	"feed/events"
 )
@@ -28,6 +29,7 @@ type Reloader struct {
 
 	mu      sync.Mutex // one reload at a time
 	lastSum [sha256.Size]byte
+	failing bool // the latest reload failed
 }
 
 // NewReloader watches path for srv. data is the content the current
@@ -36,22 +38,53 @@ func NewReloader(srv *Server, path string, data []byte, build func(data []byte) 
 	return &Reloader{srv: srv, path: path, build: build, log: log, lastSum: sha256.Sum256(data)}
 }
 
-// Reload reads the catalog file and, if it is valid, serves it. With force
-// false an unchanged file is left alone, so that unrelated writes in the
-// catalog's directory cost nothing.
-func (r *Reloader) Reload(trigger string, force bool) error {
+// Reload reads the catalog file and, if it is valid, serves it, even if its
+// content is the one being served: an operator who asks for a reload gets
+// one.
+func (r *Reloader) Reload(trigger string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	data, err := r.read(trigger)
+	if err != nil {
+		return err
+	}
+	return r.load(trigger, data)
+}
+
+// ReloadIfChanged is Reload for a file that may not have changed: a file
+// whose content is the one being served is not rebuilt, so that unrelated
+// writes in the catalog's directory cost nothing. If the latest reload had
+// failed, that content is a repair all the same (a restore from a backup,
+// a checkout, a rolled-back ConfigMap) and is reported as a good reload.
+func (r *Reloader) ReloadIfChanged(trigger string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	data, err := r.read(trigger)
+	if err != nil {
+		return err
+	}
+	if sha256.Sum256(data) != r.lastSum {
+		return r.load(trigger, data)
+	}
+	if r.failing {
+		r.failing = false
+		r.srv.reportReload(ReloadStatus{At: time.Now().UTC(), Trigger: trigger})
+		r.log.Info("catalog restored to the content being served", "trigger", trigger, "file", r.path, "etag", r.srv.Snapshot().ETag())
+	}
+	return nil
+}
+
+func (r *Reloader) read(trigger string) ([]byte, error) {
 	data, err := os.ReadFile(r.path)
 	if err != nil {
 		err = fmt.Errorf("read catalog: %w", err)
 		r.failed(trigger, err)
-		return err
+		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	if !force && sum == r.lastSum {
-		return nil
-	}
+	return data, nil
+}
+
+func (r *Reloader) load(trigger string, data []byte) error {
 	snap, err := r.build(data)
 	if err != nil {
 		r.failed(trigger, err)
@@ -59,7 +92,8 @@ func (r *Reloader) Reload(trigger string, force bool) error {
 	}
 	old := r.srv.Snapshot()
 	r.srv.Swap(snap)
-	r.lastSum = sum
+	r.lastSum = sha256.Sum256(data)
+	r.failing = false
 	r.srv.reportReload(ReloadStatus{At: time.Now().UTC(), Trigger: trigger})
 	r.log.Info("catalog reloaded", "trigger", trigger, "file", r.path, "events", len(snap.Catalog.Events),
 		"etag", snap.ETag(), "changed", snap.ETag() != old.ETag())
@@ -67,6 +101,7 @@ func (r *Reloader) Reload(trigger string, force bool) error {
 }
 
 func (r *Reloader) failed(trigger string, err error) {
+	r.failing = true
 	status := ReloadStatus{At: time.Now().UTC(), Trigger: trigger, Failed: true}
 	var list events.Errors
 	if errors.As(err, &list) {
@@ -82,56 +117,212 @@ func (r *Reloader) failed(trigger string, err error) {
 	r.srv.reportReload(status)
 }
 
-// watchDebounce lets an editor finish writing: saving often takes several
-// writes, or a write to a temporary file and a rename.
-const watchDebounce = 250 * time.Millisecond
+// watchDebounce gathers the events of one save (a rename of the old file
+// away, then the new file written; or a ConfigMap's several renames) into
+// one reload.
+const watchDebounce = 100 * time.Millisecond
 
 // Watch starts reloading the catalog whenever its file may have changed,
 // until ctx ends. It returns once the watch is in place, after checking the
-// file once, so that no change made after it returns can be missed. It
-// watches the directory rather than the file, because editors and
-// deployment tools replace a file by renaming another over it, which ends a
-// watch on the file itself.
+// file once, so that no change made after it returns can be missed.
+//
+// A file is reloaded once it is whole: when the last writer of a file
+// written in place closes it (not on each write, since a write can be
+// followed by more writes, and a half-written catalog may well be valid),
+// or when a file or link is renamed into place or a link created. The
+// watch is on directories rather than on the file, because a file renamed
+// over the catalog would end a watch on the file itself; and it follows
+// symbolic links, watching the directory of every link on the way and of
+// the file they lead to, resolved again after every change, since
+// Kubernetes updates a ConfigMap by swapping a link.
+//
+// It needs Linux's inotify, the one facility that reports that a writer
+// closed a file; elsewhere it returns an error, and SIGHUP reloads.
 func (r *Reloader) Watch(ctx context.Context) error {
-	w, err := fsnotify.NewWatcher()
+	w, err := newDirWatcher()
 	if err != nil {
 		return fmt.Errorf("watch catalog: %w", err)
 	}
-	dir := filepath.Dir(r.path)
-	if err := w.Add(dir); err != nil {
+	chain, err := resolveLinks(r.path)
+	if err != nil {
 		w.Close()
-		return fmt.Errorf("watch catalog directory %q: %w", dir, err)
+		return fmt.Errorf("watch catalog: %w", err)
 	}
-	_ = r.Reload("file changed", false)
-	go r.watch(ctx, w)
+	if err := w.watch(chain.dirs()); err != nil {
+		w.Close()
+		return fmt.Errorf("watch catalog: %w", err)
+	}
+	_ = r.ReloadIfChanged("file changed")
+	go r.watch(ctx, w, chain)
 	return nil
 }
 
-func (r *Reloader) watch(ctx context.Context, w *fsnotify.Watcher) {
+// dirEvent is a change to a name in a watched directory.
+type dirEvent struct {
+	path string // the directory's resolved path, joined with the name
+	op   dirOp
+}
+
+type dirOp uint8
+
+const (
+	opWritten  dirOp = 1 << iota // written or truncated; more writes may follow
+	opClosed                     // a descriptor that was open for writing was closed
+	opCreated                    // a new name: a file about to be written, a link, or a directory
+	opMovedIn                    // renamed to this name
+	opGone                       // removed, or renamed away
+	opOverflow                   // the kernel dropped events; the path is empty
+)
+
+func (r *Reloader) watch(ctx context.Context, w dirWatcher, chain linkChain) {
 	defer w.Close()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	// writing is set while the catalog file has been written to and not yet
+	// closed: a reload then would read a file half written.
+	writing := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case ev, ok := <-w.Events:
-			if !ok {
-				return
-			}
-			if ev.Op != fsnotify.Chmod {
-				timer.Reset(watchDebounce)
-			}
-		case err, ok := <-w.Errors:
-			if !ok {
-				return
-			}
+		case err := <-w.errors():
 			r.log.Warn("catalog watch", "error", err)
+		case ev, ok := <-w.events():
+			if !ok {
+				r.log.Warn("catalog watch ended; reload with SIGHUP")
+				return
+			}
+			switch {
+			case ev.op&opOverflow != 0:
+				// A close may have been lost with the rest: rather than
+				// wait for one that never comes, read the file as it is.
+				r.log.Warn("catalog watch lost events; checking the file")
+				writing = false
+			case !chain.has(ev.path):
+				continue
+			case ev.path != chain.target:
+				// A link on the way to the file, swapped or removed.
+			case ev.op&opWritten != 0:
+				writing = true
+				continue
+			case ev.op&opClosed != 0:
+				writing = false
+			case ev.op&opCreated != 0:
+				// A regular file created under the catalog's name is
+				// about to be written: its close says when it is whole.
+				if fi, err := os.Lstat(ev.path); err == nil && fi.Mode().IsRegular() {
+					writing = true
+					continue
+				}
+			case ev.op&(opMovedIn|opGone) != 0:
+				// A file renamed into place is whole; one removed, or
+				// renamed away, will not be closed where we can see it.
+				writing = false
+			}
+			if next, err := resolveLinks(r.path); err == nil && !slices.Equal(next.names, chain.names) {
+				if next.target != chain.target {
+					writing = false
+				}
+				chain = next
+				if err := w.watch(chain.dirs()); err != nil {
+					r.log.Warn("catalog watch", "error", err)
+				}
+			}
+			timer.Reset(watchDebounce)
 		case <-timer.C:
-			_ = r.Reload("file changed", false)
+			if !writing {
+				_ = r.ReloadIfChanged("file changed")
+			}
 		}
 	}
+}
+
+// dirWatcher reports the changes in a set of directories.
+type dirWatcher interface {
+	// watch makes dirs the directories watched.
+	watch(dirs []string) error
+	events() <-chan dirEvent
+	errors() <-chan error
+	Close() error
+}
+
+// linkChain is the way from a path to the file it names: every symbolic
+// link followed, then the file, each as the link or file's own directory,
+// resolved, joined with its name.
+type linkChain struct {
+	names  []string // the links, then the target
+	target string
+}
+
+// maxLinks is the most links followed, as Linux's own limit (MAXSYMLINKS).
+const maxLinks = 40
+
+// resolveLinks follows path one component at a time, as the kernel does,
+// and records every link on the way. A missing file or directory ends the
+// chain without an error: its directory is still worth watching, for the
+// file to appear.
+func resolveLinks(path string) (linkChain, error) {
+	var chain linkChain
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return chain, fmt.Errorf("resolve %q: %w", path, err)
+	}
+	cur := "/"
+	rest := strings.Split(abs, "/")
+	for links := 0; len(rest) > 0; {
+		part := rest[0]
+		rest = rest[1:]
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			cur = filepath.Dir(cur)
+			continue
+		}
+		next := filepath.Join(cur, part)
+		fi, err := os.Lstat(next)
+		if errors.Is(err, fs.ErrNotExist) {
+			chain.target = filepath.Join(append([]string{next}, rest...)...)
+			chain.names = append(chain.names, chain.target)
+			return chain, nil
+		}
+		if err != nil {
+			return chain, fmt.Errorf("resolve %q: %w", path, err)
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			cur = next
+			continue
+		}
+		if links++; links > maxLinks {
+			return chain, fmt.Errorf("resolve %q: more than %d symbolic links", path, maxLinks)
+		}
+		chain.names = append(chain.names, next)
+		to, err := os.Readlink(next)
+		if err != nil {
+			return chain, fmt.Errorf("resolve %q: %w", path, err)
+		}
+		if filepath.IsAbs(to) {
+			cur = "/"
+		}
+		rest = append(strings.Split(to, "/"), rest...)
+	}
+	chain.target = cur
+	chain.names = append(chain.names, cur)
+	return chain, nil
+}
+
+func (c linkChain) has(path string) bool { return slices.Contains(c.names, path) }
+
+// dirs are the directories that hold the links and the file.
+func (c linkChain) dirs() []string {
+	var dirs []string
+	for _, name := range c.names {
+		if dir := filepath.Dir(name); !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
+	}
+	return dirs
 }
 
 // ReloadStatus is the outcome of the latest reload, for /healthz.

@@ -5,6 +5,9 @@
 //	slowloris  many clients trickling headers: normal clients are still served promptly
 //	sigterm    SIGTERM during downloads: every download completes, exit 0 within the timeout
 //	reload     the catalog replaced by a broken one under load: no failed request, the ETag kept
+//	slowwrite  the catalog written in place in two parts a second apart under load: the first part,
+//	           itself a valid catalog, is never served; the whole file is, once closed
+//	restore    a broken file, then the last good bytes put back: /healthz degraded, then ok again
 //
 // Every scenario is bounded in time and stops by itself; all traffic goes to
 // 127.0.0.1. Run it with `go run ./loadtest` (or `make loadtest`); -quick
@@ -15,6 +18,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -32,6 +36,7 @@ import (
 	"syscall"
 	"time"
 
+	"feed/events"
 	"feed/internal/catalogtest"
 )
 
@@ -85,6 +90,8 @@ func run(quick bool, only string) error {
 		{"slowloris", slowloris},
 		{"sigterm", sigterm},
 		{"reload", reload},
+		{"slowwrite", slowWrite},
+		{"restore", restore},
 	}
 	fmt.Printf("%-10s %10s %7s %9s %9s %9s  %s\n", "scenario", "requests", "errors", "p50", "p99", "peak RSS", "result")
 	failed := 0
@@ -591,4 +598,235 @@ func replaceFile(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// servedSample is what a poller saw at one moment: the feed's ETag and the
+// number of events /healthz reports.
+type servedSample struct {
+	etag   string
+	events int
+	status string
+}
+
+// poll samples the feed and /healthz until ctx ends, and returns how often
+// it saw each sample.
+func poll(ctx context.Context, base string) map[servedSample]int {
+	seen := map[servedSample]int{}
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableCompression: true}}
+	for ctx.Err() == nil {
+		resp, err := client.Get(base + "/calendar.ics")
+		if err != nil {
+			continue
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		var h struct {
+			Status string `json:"status"`
+			Events int    `json:"events"`
+		}
+		if err := getJSON(client, base+"/healthz", &h); err != nil {
+			continue
+		}
+		seen[servedSample{resp.Header.Get("ETag"), h.Events, h.Status}]++
+	}
+	return seen
+}
+
+func getJSON(client *http.Client, url string, v any) error {
+	resp, err := client.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(v)
+}
+
+// waitForServed polls until cond holds of the feed's ETag and /healthz, for
+// at most five seconds, and returns how long that took.
+func waitForServed(base string, cond func(etag, status string) bool) (time.Duration, error) {
+	start := time.Now()
+	for time.Since(start) < 5*time.Second {
+		etag, err := etagOf(base + "/calendar.ics")
+		var h struct {
+			Status string `json:"status"`
+		}
+		if err == nil {
+			err = getJSON(http.DefaultClient, base+"/healthz", &h)
+		}
+		if err == nil && cond(etag, h.Status) {
+			return time.Since(start), nil
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return 0, fmt.Errorf("not seen within 5s")
+}
+
+// halfCatalog cuts data before one of its events, as near its middle as
+// the cut leaves a valid catalog: the file a reader sees while a writer
+// that has written that far pauses.
+func halfCatalog(data []byte) ([]byte, int, error) {
+	for cut := len(data) / 2; cut > 0; cut-- {
+		if !bytes.HasPrefix(data[cut:], []byte("\n[[event]]")) {
+			continue
+		}
+		if cat, err := events.Parse("half.toml", data[:cut+1]); err == nil {
+			return data[:cut+1], len(cat.Events), nil
+		}
+	}
+	return nil, 0, fmt.Errorf("no cut leaves a valid catalog")
+}
+
+// slowWrite writes an edited catalog in place, as cp and most editors do,
+// in two parts a second apart, under load. The first part is a valid
+// catalog of fewer events: no request may see it, and the whole file must
+// be served once the writer closes it.
+func slowWrite(e *env) (result, error) {
+	catalog := filepath.Join(e.dir, "catalog.toml")
+	good, err := os.ReadFile(filepath.Join("events", "catalog.toml"))
+	if err != nil {
+		return result{}, err
+	}
+	if err := replaceFile(catalog, good); err != nil {
+		return result{}, err
+	}
+	edited := bytes.Replace(good, []byte(`name.zh = "首届大国工匠创新交流大会"`), []byte(`name.zh = "首届大国工匠创新交流大会（深圳）"`), 1)
+	half, halfEvents, err := halfCatalog(edited)
+	if err != nil {
+		return result{}, err
+	}
+	svc, err := startService(e, "-catalog", catalog)
+	if err != nil {
+		return result{}, err
+	}
+	defer svc.kill()
+	targets, err := feedTargets(svc.base)
+	if err != nil {
+		return result{}, err
+	}
+	for i := range targets {
+		targets[i].orOK = targets[i].status == 304
+	}
+	before, _ := etagOf(svc.base + "/calendar.ics")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	samples := svc.rss(ctx)
+	var l load
+	loaded := make(chan struct{})
+	go func() { l.run(ctx, 8, targets); close(loaded) }()
+	var seen map[servedSample]int
+	polled := make(chan struct{})
+	go func() { seen = poll(ctx, svc.base); close(polled) }()
+
+	var failures []string // kept apart from res, which the load's result replaces
+	phase := e.dur(2 * time.Second)
+	time.Sleep(phase)
+	const pause = time.Second
+	f, err := os.OpenFile(catalog, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return result{}, err
+	}
+	_, err = f.Write(half)
+	if err == nil {
+		time.Sleep(pause)
+		_, err = f.Write(edited[len(half):])
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return result{}, fmt.Errorf("write the catalog: %w", err)
+	}
+	took, err := waitForServed(svc.base, func(etag, _ string) bool { return etag != before })
+	if err != nil {
+		failures = append(failures, "the whole file was "+err.Error())
+	}
+	time.Sleep(phase)
+	after, _ := etagOf(svc.base + "/calendar.ics")
+	cancel()
+	<-loaded
+	<-polled
+	res := l.result()
+	res.failures = append(res.failures, failures...)
+	res.peakRSS = slices.Max(samples())
+	var partial, polls int
+	for s, n := range seen {
+		polls += n
+		if s.etag != before && s.etag != after || s.events == halfEvents || s.status != "ok" {
+			partial += n
+		}
+	}
+	res.note = fmt.Sprintf("%d of %d bytes (%d events, a valid catalog) written, %s pause, the rest; "+
+		"%d polls of the feed and /healthz saw %d other than the old or the whole new feed; the whole file served %s after its close",
+		len(half), len(edited), halfEvents, pause, polls, partial, took.Round(time.Millisecond))
+	if partial > 0 {
+		res.failures = append(res.failures, fmt.Sprintf("%d polls saw the half-written catalog", partial))
+	}
+	if after == before {
+		res.failures = append(res.failures, "the edit was not served")
+	}
+	return res, nil
+}
+
+// restore breaks the catalog under load, then puts back the very bytes
+// being served, as a restore from a backup does: /healthz must report the
+// failure, then its end, and the ETag must never change.
+func restore(e *env) (result, error) {
+	catalog := filepath.Join(e.dir, "catalog.toml")
+	good, err := os.ReadFile(filepath.Join("events", "catalog.toml"))
+	if err != nil {
+		return result{}, err
+	}
+	if err := replaceFile(catalog, good); err != nil {
+		return result{}, err
+	}
+	svc, err := startService(e, "-catalog", catalog)
+	if err != nil {
+		return result{}, err
+	}
+	defer svc.kill()
+	targets, err := feedTargets(svc.base)
+	if err != nil {
+		return result{}, err
+	}
+	before, _ := etagOf(svc.base + "/calendar.ics")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	samples := svc.rss(ctx)
+	var l load
+	done := make(chan struct{})
+	go func() { l.run(ctx, 8, targets); close(done) }()
+
+	var failures []string // kept apart from res, which the load's result replaces
+	phase := e.dur(2 * time.Second)
+	time.Sleep(phase)
+	broken := bytes.Replace(good, []byte("end = 2022-04-29"), []byte("end = 2022-04-20"), 1)
+	// Both written in place, as cp writes.
+	if err := os.WriteFile(catalog, broken, 0o644); err != nil {
+		return result{}, err
+	}
+	degraded, err := waitForServed(svc.base, func(etag, status string) bool { return status == "degraded" })
+	if err != nil {
+		failures = append(failures, "the broken file was "+err.Error())
+	}
+	time.Sleep(phase)
+	if err := os.WriteFile(catalog, good, 0o644); err != nil {
+		return result{}, err
+	}
+	ok, err := waitForServed(svc.base, func(etag, status string) bool { return status == "ok" })
+	if err != nil {
+		failures = append(failures, "the restore was "+err.Error())
+	}
+	time.Sleep(phase)
+	after, _ := etagOf(svc.base + "/calendar.ics")
+	cancel()
+	<-done
+	res := l.result()
+	res.failures = append(res.failures, failures...)
+	res.peakRSS = slices.Max(samples())
+	res.note = fmt.Sprintf("/healthz degraded %s after the broken file was written, ok %s after the good bytes were put back; ETag %s before, %s after",
+		degraded.Round(time.Millisecond), ok.Round(time.Millisecond), before, after)
+	if after != before {
+		res.failures = append(res.failures, "the ETag changed")
+	}
+	return res, nil
 }

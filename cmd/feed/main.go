@@ -197,7 +197,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			for {
 				select {
 				case <-hup:
-					_ = reloader.Reload("SIGHUP", true)
+					_ = reloader.Reload("SIGHUP")
 				case <-watchCtx.Done():
 					return
 				}

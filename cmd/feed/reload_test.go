@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -193,4 +194,218 @@ func TestBrokenCatalogUnderLoad(t *testing.T) {
 		t.Fatalf("the valid edit was never served (%d requests)", requests.Load())
 	}
 	t.Logf("%d requests, no failures; %d old feeds, %d new", requests.Load(), bodies[string(v1)], bodies[string(v2)])
+}
+
+// writeInPlace truncates and rewrites the file through one descriptor, as
+// cp, VS Code and vim with backupcopy=yes do.
+func writeInPlace(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReloadRestoresTheLastGoodFile puts back the very bytes of the catalog
+// being served after a broken edit, as a restore from a backup or a git
+// checkout does: the failure is over, and /healthz must say so although
+// nothing new is loaded.
+func TestReloadRestoresTheLastGoodFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.toml")
+	writeFile(t, path, catalogV1)
+	feedURL := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", path}, nil)
+	base := strings.TrimSuffix(feedURL, "/calendar.ics")
+	etag := getHealth(t, base).ETag
+
+	for _, restore := range []struct {
+		name  string
+		write func(t *testing.T, path, content string)
+	}{{"renamed into place", writeFile}, {"written in place", writeInPlace}} {
+		writeFile(t, path, catalogBroken)
+		waitFor(t, "the failed reload", func() bool { return getHealth(t, base).Status == "degraded" })
+		restore.write(t, path, catalogV1)
+		waitFor(t, "the restore "+restore.name+" to clear the failure", func() bool { return getHealth(t, base).Status == "ok" })
+		if h := getHealth(t, base); h.ETag != etag || h.LastReload == nil || h.LastReload.Failed || len(h.LastReload.Errors) != 0 {
+			t.Fatalf("after the restore %s: %+v, ETag was %s", restore.name, h, etag)
+		}
+	}
+}
+
+const youthDay = `
+[[event]]
+id = "youth-day"
+kind = "observance"
+name.en = "Youth Day"
+name.zh = "青年节"
+start = 2026-05-04
+modified = 2026-01-01T00:00:00Z
+`
+
+// TestSlowWriteIsNotServedHalfWritten writes a catalog in place in two
+// parts a second apart. The first part alone is a valid catalog of one
+// event, so only knowing that the writer has not finished keeps it from
+// being served.
+func TestSlowWriteIsNotServedHalfWritten(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.toml")
+	writeFile(t, path, catalogV1)
+	feedURL := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", path}, nil)
+
+	var (
+		stop    atomic.Bool
+		polls   atomic.Int64
+		partial atomic.Int64
+		wg      sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !stop.Load() {
+			resp, err := http.Get(feedURL)
+			if err != nil {
+				continue
+			}
+			var buf bytes.Buffer
+			_, _ = buf.ReadFrom(resp.Body)
+			resp.Body.Close()
+			polls.Add(1)
+			if body := buf.String(); strings.Contains(body, "International Workers' Day") && !strings.Contains(body, "Youth Day") {
+				partial.Add(1)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(catalogV2); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if _, err := f.WriteString(youthDay); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the whole catalog", func() bool {
+		_, body := get(t, feedURL)
+		return strings.Contains(string(body), "Youth Day")
+	})
+	stop.Store(true)
+	wg.Wait()
+	if n := partial.Load(); n > 0 {
+		t.Fatalf("the half-written catalog was served %d times of %d", n, polls.Load())
+	}
+	if polls.Load() < 20 {
+		t.Fatalf("only %d polls: the test saw too little", polls.Load())
+	}
+}
+
+// TestReloadWithEachWriteMethod saves the catalog the ways editors and
+// tools do; each is picked up.
+func TestReloadWithEachWriteMethod(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.toml")
+	writeFile(t, path, catalogV1)
+	feedURL := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", path}, nil)
+	base := strings.TrimSuffix(feedURL, "/calendar.ics")
+
+	methods := []struct {
+		name  string
+		write func(t *testing.T, path, content string)
+	}{
+		{"renamed into place (rsync, vim's default, Emacs)", writeFile},
+		{"written in place (cp, VS Code, vim with backupcopy=yes)", writeInPlace},
+		{"old file renamed away, new one written (vim with backupcopy=no)", func(t *testing.T, path, content string) {
+			if err := os.Rename(path, path+"~"); err != nil {
+				t.Fatal(err)
+			}
+			writeInPlace(t, path, content)
+		}},
+		{"removed and written anew (rm; cp)", func(t *testing.T, path, content string) {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			writeInPlace(t, path, content)
+		}},
+	}
+	for i, m := range methods {
+		name := fmt.Sprintf("Day %d", i)
+		m.write(t, path, strings.Replace(catalogV1, `name.en = "Labour Day"`, `name.en = "`+name+`"`, 1))
+		waitFor(t, m.name, func() bool {
+			_, body := get(t, feedURL)
+			return strings.Contains(string(body), name)
+		})
+		if h := getHealth(t, base); h.Status != "ok" {
+			t.Fatalf("%s: %+v", m.name, h)
+		}
+	}
+}
+
+// TestReloadThroughSymlinks serves a catalog reached through symbolic
+// links: edits to the file the links lead to are picked up, and so is a
+// swap of the links as Kubernetes makes when a ConfigMap changes (files in
+// a new directory, then the ..data link renamed over the old one).
+func TestReloadThroughSymlinks(t *testing.T) {
+	t.Run("file in another directory", func(t *testing.T) {
+		real := filepath.Join(t.TempDir(), "real.toml")
+		writeFile(t, real, catalogV1)
+		path := filepath.Join(t.TempDir(), "catalog.toml")
+		if err := os.Symlink(real, path); err != nil {
+			t.Fatal(err)
+		}
+		feedURL := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", path}, nil)
+		writeInPlace(t, real, catalogV2)
+		waitFor(t, "an edit in place of the link's target", func() bool {
+			_, body := get(t, feedURL)
+			return strings.Contains(string(body), "International Workers' Day")
+		})
+		writeFile(t, real, strings.Replace(catalogV1, "Labour Day", "May Day", 1))
+		waitFor(t, "the link's target renamed over", func() bool {
+			_, body := get(t, feedURL)
+			return strings.Contains(string(body), "May Day")
+		})
+	})
+
+	t.Run("ConfigMap", func(t *testing.T) {
+		dir := t.TempDir()
+		version := func(name, content string) {
+			if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(dir, name, "catalog.toml"), content)
+		}
+		swap := func(name string) {
+			tmp := filepath.Join(dir, "..data_tmp")
+			if err := os.Symlink(name, tmp); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(tmp, filepath.Join(dir, "..data")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		version("..v1", catalogV1)
+		swap("..v1")
+		path := filepath.Join(dir, "catalog.toml")
+		if err := os.Symlink(filepath.Join("..data", "catalog.toml"), path); err != nil {
+			t.Fatal(err)
+		}
+		feedURL := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", path}, nil)
+
+		version("..v2", catalogV2)
+		swap("..v2")
+		if err := os.RemoveAll(filepath.Join(dir, "..v1")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the swapped ConfigMap", func() bool {
+			_, body := get(t, feedURL)
+			return strings.Contains(string(body), "International Workers' Day")
+		})
+		// The watch follows the links to the new directory.
+		writeInPlace(t, filepath.Join(dir, "..v2", "catalog.toml"), strings.Replace(catalogV1, "Labour Day", "May Day", 1))
+		waitFor(t, "an edit in the new directory", func() bool {
+			_, body := get(t, feedURL)
+			return strings.Contains(string(body), "May Day")
+		})
+	})
 }
