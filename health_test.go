@@ -45,7 +45,7 @@ func TestHealthDetails(t *testing.T) {
 	} {
 		srv, _ := newTestServer(t)
 		srv.health = tc.details
-		if err := NewReloader(srv, path, nil, build, logger).Reload("SIGHUP", true); err == nil {
+		if err := NewReloader(srv, path, nil, build, logger).Reload("SIGHUP"); err == nil {
 			t.Fatal("the broken catalog loaded")
 		}
 		req := httptest.NewRequest("GET", "/healthz", nil)
