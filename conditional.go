@@ -16,11 +16,7 @@ var (
 // serveResource answers GET and HEAD for a prepared resource: the encoding
 // the client accepts, 304 when its copy is current, the body otherwise.
 func serveResource(w http.ResponseWriter, r *http.Request, res *Resource) {
-	rep := &res.identity
-	useGzip := acceptsGzip(requestHeader(r, "Accept-Encoding")) && len(res.gzip.body) < len(res.identity.body)
-	if useGzip {
-		rep = &res.gzip
-	}
+	rep, useGzip := res.negotiate(r)
 	h := w.Header()
 	h["Content-Type"] = res.contentType
 	h["Etag"] = rep.etag
@@ -54,6 +50,15 @@ func serveResource(w http.ResponseWriter, r *http.Request, res *Resource) {
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(rep.body)
 	}
+}
+
+// negotiate picks the representation a request gets: gzip when the client
+// takes it and it is smaller.
+func (res *Resource) negotiate(r *http.Request) (rep *representation, gzipped bool) {
+	if acceptsGzip(requestHeader(r, "Accept-Encoding")) && len(res.gzip.body) < len(res.identity.body) {
+		return &res.gzip, true
+	}
+	return &res.identity, false
 }
 
 // notModified applies RFC 9110's order: If-None-Match decides when present

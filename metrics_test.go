@@ -78,6 +78,7 @@ func TestMetricsMove(t *testing.T) {
 	get(t, srv, "/calendar.ics?alarm=17m")
 	get(t, srv, "/calendar.ics?lang=fr")
 	get(t, srv, "/nowhere")
+	propfind(t, srv, "/", "1", thunderbirdDepth1)
 	srv.reportReload(ReloadStatus{Failed: true})
 	srv.ConnClosed("header")
 	after := scrape(t, srv)
@@ -93,6 +94,7 @@ func TestMetricsMove(t *testing.T) {
 		{"feed_http_requests_total", map[string]string{"route": "/calendar.ics", "status": "200", "variant": "other"}, 2},
 		{"feed_http_requests_total", map[string]string{"route": "/calendar.ics", "status": "400"}, 1},
 		{"feed_http_requests_total", map[string]string{"route": "none", "status": "404"}, 1},
+		{"feed_http_requests_total", map[string]string{"route": "/", "status": "207"}, 1},
 		{"feed_catalog_reloads_total", map[string]string{"result": "failed"}, 1},
 		{"feed_render_seconds", map[string]string{"what": "variant"}, 1},
 		{"feed_connections_closed_total", map[string]string{"limit": "header"}, 1},

@@ -103,7 +103,7 @@ func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 	lang := v.lang()
 	cal := newCalendar()
 	cp := calendarProps{cal}
-	name := localized(cat.Name, lang, " · ") + v.nameSuffix()
+	name := calendarName(cat, v)
 	cp.text("NAME", name)
 	cp.text("X-WR-CALNAME", name)
 	if desc := localized(cat.Description, lang, "\n\n"); desc != "" {
@@ -113,6 +113,7 @@ func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 	if cat.Timezone != nil {
 		cp.text("X-WR-TIMEZONE", cat.Timezone.String())
 	}
+	cp.text("COLOR", CalendarColor)
 	interval := isoDuration(cat.RefreshInterval)
 	cp.typed("REFRESH-INTERVAL", "DURATION", interval)
 	cp.text("X-PUBLISHED-TTL", interval)

@@ -148,7 +148,7 @@ func (s *Server) router() dispatch {
 	r := mux.NewRouter()
 	d := dispatch{router: r, literal: make(map[string]*route)}
 	get := []string{http.MethodGet, http.MethodHead}
-	handle := func(path string, serve routeHandler, methods ...string) {
+	handle := func(path string, serve routeHandler, methods ...string) *route {
 		if strings.Count(path, "{") > 1 {
 			panic("route " + path + ": a template has at most one variable")
 		}
@@ -159,12 +159,13 @@ func (s *Server) router() dispatch {
 		} else if p, ok := newSingleVarRoute(path, rt); ok {
 			d.singleVar = append(d.singleVar, p)
 		}
+		return rt
 	}
-	handle(CalendarPath, s.serveCalendar(FormatICS), get...)
+	handle(CalendarPath, s.serveCalendar(FormatICS), get...).answerPropfind(s.propfindCalendar)
 	handle("/calendar.json", s.serveCalendar(FormatJCal), get...)
-	handle("/events/{id:[a-z0-9-]+}.ics", s.serveEvent(FormatICS), get...)
+	handle("/events/{id:[a-z0-9-]+}.ics", s.serveEvent(FormatICS), get...).answerPropfind(s.propfindEvent)
 	handle("/events/{id:[a-z0-9-]+}.json", s.serveEvent(FormatJCal), get...)
-	handle("/", withoutVars(s.servePage), get...)
+	handle("/", withoutVars(s.servePage), get...).answerPropfind(s.propfindSite)
 	handle("/healthz", withoutVars(s.serveHealth), get...)
 	handle("/metrics", withoutVars(s.metrics.handler().ServeHTTP), get...)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
@@ -328,6 +329,9 @@ type route struct {
 	methods []string
 	allow   []string // the Allow header: the methods and OPTIONS
 	handler routeHandler
+	// propfind, when set, answers WebDAV discovery on the route; such a
+	// route is read-only and says so to methods that would write.
+	propfind routeHandler
 }
 
 // routeHandler answers a route's request; pathVar is the value of the
@@ -345,6 +349,12 @@ func onlyVar(vars map[string]string) string {
 func newRoute(name string, handler routeHandler, methods []string) *route {
 	return &route{name: name, methods: methods, handler: handler,
 		allow: []string{strings.Join(append(slices.Clone(methods), http.MethodOptions), ", ")}}
+}
+
+// answerPropfind makes the route answer PROPFIND with h and advertise it.
+func (rt *route) answerPropfind(h routeHandler) {
+	rt.propfind = h
+	rt.allow = []string{strings.Join(append(slices.Clone(rt.methods), "PROPFIND", http.MethodOptions), ", ")}
 }
 
 // ServeHTTP serves the route when it is reached through mux's own
@@ -367,6 +377,18 @@ func (rt *route) serve(w http.ResponseWriter, r *http.Request, pathVar string) {
 	}
 	h := w.Header()
 	h["Allow"] = rt.allow
+	if rt.propfind != nil {
+		switch {
+		case r.Method == "PROPFIND":
+			rt.propfind(w, r, pathVar)
+			return
+		case r.Method == http.MethodOptions:
+			h["Dav"] = davCompliance
+		case slices.Contains(davWriteMethods, r.Method):
+			httpError(w, http.StatusMethodNotAllowed, "this calendar is read-only: it is published from the catalog, and "+r.Method+" cannot change it; this path answers "+rt.allow[0])
+			return
+		}
+	}
 	if r.Method == http.MethodOptions {
 		// Web calendar clients that revalidate with If-None-Match send a
 		// preflight, as that header is not CORS-safelisted.
@@ -557,6 +579,7 @@ func httpError(w http.ResponseWriter, status int, reason string) {
 
 var (
 	corsAllowHeaders = []string{"Accept, If-None-Match, If-Modified-Since"}
+	davCompliance    = []string{"1"} // class 1 of RFC 4918: PROPFIND, no locks
 	corsMaxAge       = []string{"86400"}
 )
 

@@ -1,0 +1,168 @@
+package feed
+
+import (
+	"encoding/xml"
+	"net/http"
+	"net/url"
+
+	"feed/events"
+	"feed/internal/webdav"
+)
+
+// Calendar clients such as Thunderbird discover a subscription with
+// WebDAV's PROPFIND before they subscribe: it tells them the calendar's
+// name, colour and that it is read-only, none of which they read from the
+// feed itself when they set it up. The service answers just enough of
+// WebDAV for that, and refuses every method that would write.
+
+// CalendarColor is the feed's colour: COLOR in the feed (RFC 7986, a CSS
+// colour name) and calendar-color in discovery (as hex, the form clients
+// that read it expect). Both name the same colour, so that clients that read
+// either agree.
+const (
+	CalendarColor    = "crimson"
+	calendarColorHex = "#DC143C"
+)
+
+// davWriteMethods are the methods that would change a resource: a feed is
+// published from the catalog and accepts none of them.
+var davWriteMethods = []string{"PUT", "DELETE", "POST", "PATCH", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK"}
+
+// readOnly is the privilege set of every resource: read, nothing else.
+var readOnly = webdav.Value{
+	Elements: []xml.Name{{Space: webdav.NamespaceDAV, Local: "read"}},
+	Wrap:     xml.Name{Space: webdav.NamespaceDAV, Local: "privilege"},
+}
+
+// davRequest reads a PROPFIND's Depth and body, answering the errors of
+// RFC 4918 itself: 400 for a malformed Depth or body, 413 for an oversized
+// body, 403 propfind-finite-depth for infinity (a missing Depth means it).
+func davRequest(w http.ResponseWriter, r *http.Request) (webdav.Propfind, webdav.Depth, bool) {
+	depth, err := webdav.ParseDepth(requestHeader(r, "Depth"))
+	if err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return webdav.Propfind{}, 0, false
+	}
+	if depth == webdav.DepthInfinity {
+		webdav.WriteError(w, http.StatusForbidden, "propfind-finite-depth",
+			"Depth infinity (or no Depth header) is not supported; send Depth: 0 or Depth: 1")
+		return webdav.Propfind{}, 0, false
+	}
+	pf, err := webdav.ParsePropfind(r.Body)
+	if err != nil {
+		httpError(w, webdav.StatusOf(err), err.Error())
+		return webdav.Propfind{}, 0, false
+	}
+	return pf, depth, true
+}
+
+// propfindCalendar answers PROPFIND on a feed URL: one resource, whatever
+// the depth, as a feed has no members.
+func (s *Server) propfindCalendar(w http.ResponseWriter, r *http.Request, _ string) {
+	pf, _, ok := davRequest(w, r)
+	if !ok {
+		return
+	}
+	v, err := ParseVariant(r.URL.RawQuery, true)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	snap := s.snap.Load()
+	res, err := snap.Calendar(v, FormatICS)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	webdav.WriteMultistatus(w, pf, []webdav.Resource{snap.calendarDAV(r, v, res)})
+}
+
+// propfindEvent answers PROPFIND on an event's own calendar file.
+func (s *Server) propfindEvent(w http.ResponseWriter, r *http.Request, id string) {
+	pf, _, ok := davRequest(w, r)
+	if !ok {
+		return
+	}
+	v, err := ParseVariant(r.URL.RawQuery, false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	snap := s.snap.Load()
+	res, found, err := snap.Event(id, v, FormatICS)
+	switch {
+	case !found:
+		httpError(w, http.StatusNotFound, `no event with id "`+id+`"; the whole feed is at `+CalendarPath)
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	ev, _ := snap.Catalog.Event(id)
+	dav := davResource(r, snap.davHref(EventPath(ev.ID), v.Query()), localized(ev.Name, v.lang(), " · "), res)
+	webdav.WriteMultistatus(w, pf, []webdav.Resource{dav})
+}
+
+// propfindSite answers PROPFIND on the page's address as on a collection
+// whose members are the feeds the page links to, so that a person who gives
+// a client the site's address picks from named, read-only calendars.
+func (s *Server) propfindSite(w http.ResponseWriter, r *http.Request, _ string) {
+	pf, depth, ok := davRequest(w, r)
+	if !ok {
+		return
+	}
+	snap := s.snap.Load()
+	site := webdav.Resource{Href: snap.davHref("/", ""), Props: map[xml.Name]webdav.Value{
+		webdav.ResourceType:            {Elements: []xml.Name{{Space: webdav.NamespaceDAV, Local: "collection"}}},
+		webdav.DisplayName:             {Text: localized(snap.Catalog.Name, LangBoth, " · ")},
+		webdav.GetContentType:          {Text: "text/html; charset=utf-8"},
+		webdav.CurrentUserPrivilegeSet: readOnly,
+	}}
+	resources := []webdav.Resource{site}
+	if depth == webdav.DepthOne {
+		for _, v := range LinkedVariants() {
+			resources = append(resources, snap.calendarDAV(r, v, snap.linked[v.Query()]))
+		}
+	}
+	webdav.WriteMultistatus(w, pf, resources)
+}
+
+// calendarDAV is a feed's properties: its name as X-WR-CALNAME gives it,
+// and the ETag and Last-Modified of the answer to a GET with the request's
+// headers.
+func (snap *Snapshot) calendarDAV(r *http.Request, v Variant, res *Resource) webdav.Resource {
+	return davResource(r, snap.davHref(CalendarPath, v.Query()), calendarName(snap.Catalog, v), res)
+}
+
+func davResource(r *http.Request, href, name string, res *Resource) webdav.Resource {
+	rep, _ := res.negotiate(r)
+	props := map[xml.Name]webdav.Value{
+		webdav.GetContentType:          {Text: "text/calendar"}, // compared whole by Thunderbird: no charset
+		webdav.ResourceType:            {},
+		webdav.DisplayName:             {Text: name},
+		webdav.CalendarColor:           {Text: calendarColorHex},
+		webdav.CurrentUserPrivilegeSet: readOnly,
+		webdav.GetETag:                 {Text: rep.etag[0]},
+		webdav.GetContentLength:        {Text: rep.contentLength[0]},
+	}
+	if len(res.lastModified) > 0 {
+		props[webdav.GetLastModified] = webdav.Value{Text: res.lastModified[0]}
+	}
+	return webdav.Resource{Href: href, Props: props}
+}
+
+// davHref is a resource's path as the client reaches it: under the base
+// URL's path, when the service is published below a proxy's prefix.
+func (snap *Snapshot) davHref(path, query string) string {
+	prefix := ""
+	if u, err := url.Parse(snap.BaseURL); err == nil && snap.BaseURL != "" {
+		prefix = u.EscapedPath()
+	}
+	return withQuery(prefix+path, query)
+}
+
+// calendarName is a feed's name as X-WR-CALNAME and discovery give it: the
+// catalog's, with what tells the variant apart, in its language.
+func calendarName(cat *events.Catalog, v Variant) string {
+	return localized(cat.Name, v.lang(), " · ") + v.nameSuffix()
+}
