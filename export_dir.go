@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -157,7 +156,7 @@ func refuseDir(abs string) error {
 	}
 	if wd, err := os.Getwd(); err == nil {
 		if mod := moduleRoot(resolve(wd)); mod != "" && within(mod, dir) {
-			return fmt.Errorf("%w %s: it holds the Go module at %s, whose files the export would mix with its own", ErrRefusedDir, abs, mod)
+			return fmt.Errorf("%w %s: it holds the Go module at %s", ErrRefusedDir, abs, mod)
 		}
 	}
 	entries, _ := os.ReadDir(dir)
@@ -232,29 +231,18 @@ func readManifest(dir string) ([]string, error) {
 // (see checkExportName): a manifest edited to name ../x, /x or .git/x is
 // refused whole.
 func parseManifest(name string, data []byte) ([]string, error) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, maxExportName+2)
-	var files []string
-	for line := 1; sc.Scan(); line++ {
-		text := sc.Text()
-		if line == 1 {
-			if text != manifestHeader {
-				return nil, fmt.Errorf("%s:1: not a feed export manifest: the first line is not %q", name, manifestHeader)
-			}
-			continue
-		}
-		if err := checkExportName(text); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
-		}
-		files = append(files, text)
-	}
-	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
-		return nil, fmt.Errorf("%s: a line is longer than %d bytes, which no exported name is", name, maxExportName)
-	} else if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if len(files) == 0 && len(data) == 0 {
+	if len(data) == 0 {
 		return nil, fmt.Errorf("%s:1: not a feed export manifest: the file is empty", name)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if lines[0] != manifestHeader {
+		return nil, fmt.Errorf("%s:1: not a feed export manifest: the first line is not %q", name, manifestHeader)
+	}
+	files := lines[1:]
+	for i, file := range files {
+		if err := checkExportName(file); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, i+2, err)
+		}
 	}
 	return files, nil
 }
