@@ -148,7 +148,9 @@ func refuseDir(abs string) error {
 	if dir == "/" || dir == filepath.VolumeName(dir)+string(filepath.Separator) {
 		return fmt.Errorf("%w %s: it is the root directory", ErrRefusedDir, abs)
 	}
-	if home, err := os.UserHomeDir(); err == nil && home != "" && within(resolve(home), dir) {
+	// A service account's home may be /, which the check above covers: it
+	// must not make every directory the home's ancestor.
+	if home, err := os.UserHomeDir(); err == nil && home != "" && resolve(home) != "/" && within(resolve(home), dir) {
 		if resolve(home) == dir {
 			return fmt.Errorf("%w %s: it is the home directory", ErrRefusedDir, abs)
 		}

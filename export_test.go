@@ -460,6 +460,11 @@ func TestExportRefusesDirectories(t *testing.T) {
 	if _, err := exportCatalog(t, "", filepath.Join(module, "out", "site"), ExportOptions{}); err != nil {
 		t.Errorf("export into a new directory in the module: %v", err)
 	}
+	// A service account whose home is / may still export.
+	t.Setenv("HOME", "/")
+	if _, err := exportCatalog(t, "", filepath.Join(base, "fresh"), ExportOptions{}); err != nil {
+		t.Errorf("export with HOME=/: %v", err)
+	}
 }
 
 // holdLock takes the export lock of dir as another export would.

@@ -696,7 +696,7 @@ func exportScenario(e *env) (result, error) {
 	}
 	slices.Sort(times)
 	res.p50, res.p99 = times[len(times)/2], times[len(times)-1]
-	res.note = fmt.Sprintf("%d foreign files survived two exports; %d of %d concurrent exports found the directory busy", len(foreign), busy, 2*rounds)
+	res.note = fmt.Sprintf("%d foreign files checked after each of two exports; %d of %d concurrent exports found the directory busy", len(foreign), busy, 2*rounds)
 	return res, nil
 }
 
