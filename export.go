@@ -145,8 +145,9 @@ func Export(h http.Handler, snap *Snapshot, dir string, opts ExportOptions) ([]E
 			return nil, err
 		}
 	}
-	// Pruning before the new manifest is written means that an export cut
-	// short leaves a manifest that lists every file it may have left.
+	// Prune first and write the manifest last: an export cut short in
+	// between leaves the old manifest, which still lists the files it had
+	// yet to remove, and so the next export removes them.
 	if err := prune(out.root, out.previous, written); err != nil {
 		return nil, fmt.Errorf("export into %s: %w", dir, err)
 	}
