@@ -2,6 +2,7 @@ package feed
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,9 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path"
-	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -58,15 +57,42 @@ var staticHeaders = []string{
 	"Access-Control-Allow-Origin", "Access-Control-Expose-Headers",
 }
 
+// ExportOptions are the choices of an export.
+type ExportOptions struct {
+	// IntoExisting allows the first export into a directory that already
+	// holds files no export wrote. Those files stay: the export writes only
+	// its own names and deletes only what an earlier export listed in its
+	// manifest.
+	IntoExisting bool
+}
+
 // Export fetches every URL of snap through h and writes it under dir, with
 // a gzip-compressed copy beside it and the headers static hosts need. Files
 // whose content is unchanged are not rewritten, so a rerun on unchanged
-// data changes nothing; files of an earlier export that are no longer
-// exported are removed.
-func Export(h http.Handler, snap *Snapshot, dir string) ([]ExportedFile, error) {
+// data changes nothing.
+//
+// The directory is the export's only while it holds the export's manifest
+// (ManifestName), the list of the files the last export wrote, written
+// last. A rerun deletes only the files of that list that it no longer
+// writes; nothing else in the directory is ever deleted. Export refuses a
+// directory that holds files but no manifest unless opts.IntoExisting says
+// otherwise, refuses / and the home and source directories always, and
+// holds a lock on the directory so that a second export at the same time
+// fails with ErrExportBusy instead of mixing their files.
+func Export(h http.Handler, snap *Snapshot, dir string, opts ExportOptions) ([]ExportedFile, error) {
+	out, err := openExportDir(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer out.close()
 	queue := snap.ExportURLs()
 	seen := make(map[string]bool)
 	var files []ExportedFile
+	written := make(map[string]bool)
+	write := func(name string, data []byte) (bool, error) {
+		written[name] = true
+		return writeIfChanged(out.root, name, data)
+	}
 	for len(queue) > 0 {
 		u := queue[0]
 		queue = queue[1:]
@@ -95,7 +121,7 @@ func Export(h http.Handler, snap *Snapshot, dir string) ([]ExportedFile, error) 
 				f.Header[k] = v
 			}
 		}
-		if f.Changed, err = writeIfChanged(filepath.Join(dir, name), body); err != nil {
+		if f.Changed, err = write(name, body); err != nil {
 			return nil, err
 		}
 		if compressible(contentType) {
@@ -103,7 +129,7 @@ func Export(h http.Handler, snap *Snapshot, dir string) ([]ExportedFile, error) 
 			if err != nil {
 				return nil, err
 			}
-			changed, err := writeIfChanged(filepath.Join(dir, name+".gz"), gz)
+			changed, err := write(name+".gz", gz)
 			if err != nil {
 				return nil, err
 			}
@@ -115,11 +141,20 @@ func Export(h http.Handler, snap *Snapshot, dir string) ([]ExportedFile, error) 
 		}
 	}
 	for name, content := range staticHostConfig(files) {
-		if _, err := writeIfChanged(filepath.Join(dir, name), content); err != nil {
+		if _, err := write(name, content); err != nil {
 			return nil, err
 		}
 	}
-	return files, prune(dir, files)
+	// Prune first and write the manifest last: an export cut short in
+	// between leaves the old manifest, which still lists the files it had
+	// yet to remove, and so the next export removes them.
+	if err := prune(out.root, out.previous, written); err != nil {
+		return nil, fmt.Errorf("export into %s: %w", dir, err)
+	}
+	if err := writeManifest(out.root, written); err != nil {
+		return nil, fmt.Errorf("export into %s: %w", dir, err)
+	}
+	return files, nil
 }
 
 func fetch(h http.Handler, target, encoding string) (body []byte, header http.Header, status int, err error) {
@@ -151,7 +186,7 @@ func exportPath(target, contentType string) (string, error) {
 		return "", err
 	}
 	p := path.Clean("/" + u.Path)
-	if strings.HasSuffix(u.Path, "/") {
+	if p == "/" || strings.HasSuffix(u.Path, "/") {
 		p = path.Join(p, "index.html")
 	}
 	mediaType, _, _ := strings.Cut(contentType, ";")
@@ -165,7 +200,11 @@ func exportPath(target, contentType string) (string, error) {
 		}
 		p = path.Join("/_q", p, u.RawQuery+ext)
 	}
-	return strings.TrimPrefix(p, "/"), nil
+	p = strings.TrimPrefix(p, "/")
+	if err := checkExportName(p); err != nil {
+		return "", fmt.Errorf("export %s: %w", target, err)
+	}
+	return p, nil
 }
 
 func compressible(contentType string) bool { return !strings.HasPrefix(contentType, "image/") }
@@ -184,47 +223,101 @@ func sameSiteLinks(html []byte) []string {
 	return out
 }
 
-func writeIfChanged(name string, data []byte) (bool, error) {
-	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, data) {
-		return false, nil
+// writeIfChanged replaces the file name under root with data unless it
+// already holds data. The new bytes go to a temporary file of a name no
+// other writer uses, renamed over the old file: a reader sees the old file
+// or the new one, never part of either.
+func writeIfChanged(root *os.Root, name string, data []byte) (bool, error) {
+	if info, err := root.Lstat(name); err == nil && info.Mode().IsRegular() && info.Size() == int64(len(data)) {
+		if old, err := root.ReadFile(name); err == nil && bytes.Equal(old, data) {
+			return false, nil
+		}
 	}
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+	if err := root.MkdirAll(path.Dir(name), 0o755); err != nil {
+		return false, fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := replaceFile(root, name, data, noSync); err != nil {
 		return false, err
 	}
-	tmp := name + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return false, err
-	}
-	return true, os.Rename(tmp, name)
+	return true, nil
 }
 
-// prune removes exported files that this export no longer has; it touches
-// nothing else in the directory.
-func prune(dir string, files []ExportedFile) error {
-	keep := map[string]bool{}
-	for _, f := range files {
-		keep[f.File], keep[f.File+".gz"] = true, true
+// syncBeforeRename says whether replaceFile flushes the new bytes to disk
+// before they replace the old ones.
+type syncBeforeRename bool
+
+const (
+	noSync   syncBeforeRename = false
+	withSync syncBeforeRename = true
+)
+
+// replaceFile writes data to a new temporary file beside name, then renames
+// it over name.
+func replaceFile(root *os.Root, name string, data []byte, sync syncBeforeRename) error {
+	f, tmp, err := createTemp(root, name)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
 	}
-	for name := range staticHostConfig(files) {
-		keep[name] = true
+	_, err = f.Write(data)
+	if err == nil && sync == withSync {
+		err = f.Sync()
 	}
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if d.IsDir() || keep[filepath.ToSlash(rel)] || !exportedName(rel) {
-			return nil
-		}
-		return os.Remove(p)
-	})
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil {
+		err = root.Rename(tmp, name)
+	}
+	if err != nil {
+		_ = root.Remove(tmp)
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
 }
 
-// exportedName reports files that an export may have written.
-func exportedName(rel string) bool {
-	rel = strings.TrimSuffix(filepath.ToSlash(rel), ".gz")
-	return slices.ContainsFunc([]string{".ics", ".json", ".html", ".png"}, func(ext string) bool { return strings.HasSuffix(rel, ext) })
+// createTemp creates a new file beside name, as os.CreateTemp does but
+// under root. Its name begins with a dot, which no exported name does, so
+// that it can never be taken for an exported file.
+func createTemp(root *os.Root, name string) (*os.File, string, error) {
+	dir, base := path.Split(name)
+	base = base[:min(len(base), 64)]
+	for range 100 {
+		tmp := dir + "." + base + "." + rand.Text() + ".tmp"
+		f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, tmp, err
+	}
+	return nil, "", fmt.Errorf("no free temporary name beside %s", name)
+}
+
+// prune removes the files that the previous export wrote and this one did
+// not. It removes only regular files reached through real directories of
+// the export: an entry that leads through a symbolic link, or names a link,
+// a directory or nothing, is left alone.
+func prune(root *os.Root, previous []string, written map[string]bool) error {
+	for _, name := range previous {
+		if written[name] || !plainFile(root, name) {
+			continue
+		}
+		if err := root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove %s, which an earlier export wrote: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// plainFile reports whether name is a regular file under root whose every
+// parent is a directory, not a symbolic link.
+func plainFile(root *os.Root, name string) bool {
+	parts := strings.Split(name, "/")
+	for i := 1; i < len(parts); i++ {
+		info, err := root.Lstat(strings.Join(parts[:i], "/"))
+		if err != nil || !info.IsDir() {
+			return false
+		}
+	}
+	info, err := root.Lstat(name)
+	return err == nil && info.Mode().IsRegular()
 }

@@ -8,6 +8,7 @@
 //	slowwrite  the catalog written in place in two parts a second apart under load: the first part,
 //	           itself a valid catalog, is never served; the whole file is, once closed
 //	restore    a broken file, then the last good bytes put back: /healthz degraded, then ok again
+//	export     export into a directory with foreign files, twice, and two exports at once: the foreign files survive
 //
 // Every scenario is bounded in time and stops by itself; all traffic goes to
 // 127.0.0.1. Run it with `go run ./loadtest` (or `make loadtest`); -quick
@@ -92,6 +93,7 @@ func run(quick bool, only string) error {
 		{"reload", reload},
 		{"slowwrite", slowWrite},
 		{"restore", restore},
+		{"export", exportScenario},
 	}
 	fmt.Printf("%-10s %10s %7s %9s %9s %9s  %s\n", "scenario", "requests", "errors", "p50", "p99", "peak RSS", "result")
 	failed := 0
@@ -829,4 +831,122 @@ func restore(e *env) (result, error) {
 		res.failures = append(res.failures, "the ETag changed")
 	}
 	return res, nil
+}
+
+// exportScenario runs the binary's export into a directory seeded with a
+// site's own files: refused without -into-existing, then written beside
+// them; a second export of another catalog prunes the first one's files
+// and none of the site's, not even those named like exported files. Then
+// two exports start at once into one directory, a few times: one may find
+// the directory busy, neither may fail otherwise, and the directory ends
+// complete.
+func exportScenario(e *env) (result, error) {
+	var res result
+	var mu sync.Mutex // the concurrent exports record their times together
+	var times []time.Duration
+	export := func(dir string, args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, e.bin, append([]string{"export", "-o", dir, "-base-url", "https://feed.example.org"}, args...)...)
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		mu.Lock()
+		defer mu.Unlock()
+		times = append(times, time.Since(start))
+		res.requests++
+		return string(out), err
+	}
+	fail := func(format string, args ...any) {
+		res.errors++
+		res.failures = append(res.failures, fmt.Sprintf(format, args...))
+	}
+	dir := filepath.Join(e.dir, "export")
+	foreign := map[string]string{
+		"about.html": "<p>about</p>", "config.json": "{}", "logo.png": "png", "personal.ics": "ics", "sub/data.json": "[]",
+	}
+	if err := seedFiles(dir, foreign); err != nil {
+		return res, err
+	}
+	intact := func(when string) {
+		for name, want := range foreign {
+			if got, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(got) != want {
+				fail("%s: %s was deleted or changed", when, name)
+			}
+		}
+	}
+	out, err := export(dir)
+	if err == nil || !strings.Contains(out, "refusing to export into a directory that no export wrote") {
+		fail("export into a foreign directory: %v %s", err, strings.TrimSpace(out))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "calendar.ics")); err == nil {
+		fail("the refused export wrote calendar.ics")
+	}
+	if out, err := export(dir, "-into-existing"); err != nil {
+		fail("export -into-existing: %v %s", err, strings.TrimSpace(out))
+	}
+	intact("after the first export")
+	// Files of the site's own, named as an export names its files.
+	foreign["events/personal.ics"], foreign["_q/calendar.ics/kind=mine.ics"] = "mine", "mine"
+	if err := seedFiles(dir, foreign); err != nil {
+		return res, err
+	}
+	if out, err := export(dir, "-catalog", filepath.Join("testdata", "full.toml")); err != nil {
+		fail("second export: %v %s", err, strings.TrimSpace(out))
+	}
+	intact("after the second export")
+	if _, err := os.Stat(filepath.Join(dir, "events", "international-workers-day.ics")); err == nil {
+		fail("the second export kept an event that only the first exported")
+	}
+
+	busy := 0
+	const rounds = 3
+	for round := range rounds {
+		dir := filepath.Join(e.dir, fmt.Sprintf("export-concurrent-%d", round))
+		outs, errs := make([]string, 2), make([]error, 2)
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Go(func() { outs[i], errs[i] = export(dir) })
+		}
+		wg.Wait()
+		succeeded := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				succeeded++
+			case strings.Contains(outs[i], "another export is writing "+dir):
+				busy++
+			default:
+				fail("concurrent export: %v %s", err, strings.TrimSpace(outs[i]))
+			}
+		}
+		if succeeded == 0 {
+			fail("round %d: both concurrent exports failed", round)
+		}
+		manifest, err := os.ReadFile(filepath.Join(dir, ".feed-export-manifest"))
+		if err != nil {
+			fail("round %d: no manifest: %v", round, err)
+		}
+		for _, name := range strings.Split(strings.TrimSpace(string(manifest)), "\n")[1:] {
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				fail("round %d: %s is listed but missing", round, name)
+			}
+		}
+	}
+	slices.Sort(times)
+	res.p50, res.p99 = times[len(times)/2], times[len(times)-1]
+	res.note = fmt.Sprintf("%d foreign files checked after each of two exports; %d of %d concurrent exports found the directory busy", len(foreign), busy, 2*rounds)
+	return res, nil
+}
+
+func seedFiles(dir string, files map[string]string) error {
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

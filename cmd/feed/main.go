@@ -446,7 +446,8 @@ func render(args []string, getenv func(string) string, stdout, stderr io.Writer)
 func export(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("feed export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("o", "", "directory to write into (required)")
+	dir := fs.String("o", "", "directory to write into (required): a new or empty one, or one that an export wrote")
+	intoExisting := fs.Bool("into-existing", false, "allow the first export into a directory that holds other files; they are kept, never deleted")
 	catalogPath, baseURL := catalogFlags(fs, getenv)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
@@ -462,7 +463,10 @@ func export(args []string, getenv func(string) string, stdout, stderr io.Writer)
 		return err
 	}
 	server := feed.NewServer(snap, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	files, err := feed.Export(server, snap, *dir)
+	files, err := feed.Export(server, snap, *dir, feed.ExportOptions{IntoExisting: *intoExisting})
+	if errors.Is(err, feed.ErrForeignDir) {
+		return fmt.Errorf("%w; export into a new or empty directory, or pass -into-existing to write beside these files (they are never deleted)", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -220,6 +221,63 @@ func TestExportCommand(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "(0 changed)") {
 		t.Errorf("a rerun changed files: %s", stdout.String())
+	}
+}
+
+// TestExportRefusals: an export into a directory it must not write fails
+// with exit status 1 and a reason, and writes nothing.
+func TestExportRefusals(t *testing.T) {
+	foreign := t.TempDir()
+	for name, content := range map[string]string{"about.html": "mine", "config.json": "{}", "logo.png": "png", "personal.ics": "ics", "sub/data.json": "[]"} {
+		p := filepath.Join(foreign, name)
+		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	locked := t.TempDir()
+	lock, err := os.OpenFile(filepath.Join(locked, ".feed-export.lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	moduleRoot, _ := filepath.Abs(filepath.Join("..", ".."))
+	for _, tc := range []struct {
+		name, dir, want string
+	}{
+		{"foreign files", foreign, "refusing to export into a directory that no export wrote: " + foreign + " holds about.html, config.json, logo.png and 2 more, and no .feed-export-manifest; export into a new or empty directory, or pass -into-existing to write beside these files (they are never deleted)"},
+		{"the root", "/", "refusing to export into /: it is the root directory"},
+		{"the source tree", filepath.Join("..", ".."), "refusing to export into " + moduleRoot + ": it holds the Go module at " + moduleRoot},
+		{"the command's sources", ".", "refusing to export into " + moduleRoot + "/cmd/feed: it holds Go sources ("},
+		{"another export", locked, "another export is writing " + locked + "; try again when it has finished"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := os.ReadDir(tc.dir)
+			args := []string{"feed", "export", "-o", tc.dir, "-base-url", "https://feed.example.org"}
+			err := run(context.Background(), args, func(string) string { return "" }, io.Discard, io.Discard)
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Fatalf("run = %v\nwant %s", err, tc.want)
+			}
+			if after, _ := os.ReadDir(tc.dir); len(after) != len(before) {
+				t.Errorf("the refused export wrote into %s", tc.dir)
+			}
+		})
+	}
+
+	// -into-existing writes beside the foreign files, and keeps them.
+	for range 2 {
+		args := []string{"feed", "export", "-o", foreign, "-into-existing", "-base-url", "https://feed.example.org"}
+		if err := run(context.Background(), args, func(string) string { return "" }, io.Discard, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"about.html", "config.json", "logo.png", "personal.ics", "sub/data.json", "calendar.ics", ".feed-export-manifest"} {
+			if _, err := os.Stat(filepath.Join(foreign, name)); err != nil {
+				t.Errorf("after export -into-existing: %v", err)
+			}
+		}
 	}
 }
 
