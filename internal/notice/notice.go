@@ -238,7 +238,7 @@ func normalize(s string) string {
 }
 
 var (
-	dateToken = `(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日(?:（([^（）]*)）)?`
+	dateToken   = `(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日(?:（([^（）]*)）)?`
 	datePattern = regexp.MustCompile(dateToken)
 	// The break: a day or a range, then 放假 and how it is counted.
 	breakPattern = regexp.MustCompile(`^(` + dateToken + `)(?:至(` + dateToken + `))?放假(调休)?(\d+天)?$`)
