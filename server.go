@@ -44,7 +44,7 @@ func WithAccessLog(every int) ServerOption {
 	return func(s *Server) { s.accessEvery = int64(every) }
 }
 
-// WithClock sets the clock the page reads, for tests.
+// WithClock sets the clock the page and /healthz read, for tests.
 func WithClock(now func() time.Time) ServerOption {
 	return func(s *Server) { s.now = now }
 }
@@ -442,9 +442,18 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		Modified   time.Time     `json:"modified"`
 		ETag       string        `json:"etag"`
 		LastReload *ReloadStatus `json:"last_reload,omitempty"`
-	}{"ok", len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), s.lastReload.Load()}
+		// The data runs out after this year; a warning says so once the
+		// next year's notice may be out. Neither changes the status: the
+		// feed is right, only incomplete.
+		LastArrangedYear int      `json:"last_arranged_year,omitempty"`
+		Warnings         []string `json:"warnings,omitempty"`
+	}{Status: "ok", Events: len(snap.Catalog.Events), Modified: snap.Catalog.Modified, ETag: snap.ETag(), LastReload: s.lastReload.Load(),
+		LastArrangedYear: snap.Catalog.LastArrangedYear()}
 	if report.LastReload != nil && report.LastReload.Failed {
 		report.Status = "degraded"
+	}
+	if w := CoverageWarning(snap.Catalog, s.now()); w != "" {
+		report.Warnings = append(report.Warnings, w)
 	}
 	body, _ := json.Marshal(report)
 	h := w.Header()

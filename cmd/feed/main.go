@@ -49,6 +49,15 @@ func main() {
 	}
 }
 
+// clock is the time every command reads: the day decides whether the
+// catalog's holiday arrangements are running out. Tests set it.
+var clock = time.Now
+
+// coverageCheckInterval is how often a running service looks again at
+// whether next year's arrangement is due: once a day is enough for a
+// notice that is awaited for weeks, and keeps the log quiet.
+const coverageCheckInterval = 24 * time.Hour
+
 // shutdownTimeout bounds how long in-flight requests may take to finish
 // after a stop signal.
 const shutdownTimeout = 10 * time.Second
@@ -70,7 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "export":
 		return export(rest, getenv, stdout, stderr)
 	case "notice":
-		return importNotice(rest, os.Stdin, stdout, stderr, time.Now)
+		return importNotice(rest, os.Stdin, stdout, stderr, clock)
 	}
 	return fmt.Errorf("unknown command %q; commands: serve (the default), check, render, export, notice", command)
 }
@@ -127,7 +136,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return catalogError(file, err)
 	}
 	cat := snap.Catalog
-	server := feed.NewServer(snap, log, feed.WithAccessLog(every))
+	server := feed.NewServer(snap, log, feed.WithAccessLog(every), feed.WithClock(clock))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -177,6 +186,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}()
 	}
 
+	coverageTicker := time.NewTicker(coverageCheckInterval)
+	defer coverageTicker.Stop()
+	go watchCoverage(ctx, log, server, clock, coverageTicker.C)
+
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
@@ -202,6 +215,29 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// watchCoverage logs a warning at start and then at every tick while the
+// catalog being served lacks next year's holiday arrangement although its
+// notice may be out: without it the feed quietly has no days off next
+// year. It reads the snapshot each time, so that a reload that adds the
+// year stops the warnings.
+func watchCoverage(ctx context.Context, log *slog.Logger, server *feed.Server, now func() time.Time, ticks <-chan time.Time) {
+	warn := func() {
+		cat := server.Snapshot().Catalog
+		if w := feed.CoverageWarning(cat, now()); w != "" {
+			log.Warn("holiday arrangements run out", "last_arranged_year", cat.LastArrangedYear(), "warning", w)
+		}
+	}
+	warn()
+	for {
+		select {
+		case <-ticks:
+			warn()
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // startCPUProfile profiles the process until stop is called: the way to see
@@ -329,6 +365,11 @@ func check(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "%s: %v\n", path, err)
 		default:
 			fmt.Fprintf(stdout, "%s: ok, %d events\n", path, len(cat.Events))
+			// A warning, not an error: the catalog is right, and the
+			// notice may not be out yet.
+			if w := feed.CoverageWarning(cat, clock()); w != "" {
+				fmt.Fprintf(stdout, "%s: warning: %s\n", path, w)
+			}
 		}
 	}
 	if bad > 0 {
