@@ -510,6 +510,9 @@ func importNotice(args []string, stdin io.Reader, stdout, stderr io.Writer, now 
 	if err != nil {
 		return fmt.Errorf("notice %s: %w", name, err)
 	}
+	if strings.Contains(n.URL, "/zhengceku/") {
+		fmt.Fprintf(stderr, "feed notice: %s is the policy library's copy; the catalog links the notice itself under /zhengce/content/ (its number is one lower): give it with -url\n", n.URL)
+	}
 	evs := n.Events(modified)
 	if cat != nil {
 		changes, removed := notice.Compare(cat, evs)

@@ -117,13 +117,18 @@ func TestNoticeFails(t *testing.T) {
 	if err := os.WriteFile(path, []byte(broken), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	_, withoutAddress, _ := strings.Cut(string(text), "\n")
+	noAddress := filepath.Join(t.TempDir(), "no-address.txt")
+	if err := os.WriteFile(noAddress, []byte(withoutAddress), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"unreadable paragraph", []string{"-url", "https://www.gov.cn/n.htm", path}, "line 8"},
-		{"no address", []string{filepath.Join(noticeDir, "2024.txt")}, "-url"},
+		{"unreadable paragraph", []string{path}, "line 10"},
+		{"no address", []string{noAddress}, "-url"},
 		{"bad -modified", []string{"-modified", "yesterday", path}, "-modified"},
 		{"no file", nil, "one file"},
 		{"missing file", []string{filepath.Join(noticeDir, "1999.txt")}, "no such file"},

@@ -20,13 +20,17 @@ var tagStart = regexp.MustCompile(`<[A-Za-z!/]`)
 
 func looksLikeHTML(s string) bool { return tagStart.MatchString(s) }
 
-// textLines splits pasted text into lines.
-func textLines(s string) []line {
-	var out []line
+// textLines splits pasted text into lines, and takes the notice's address
+// from the first line that is nothing but an http or https URL, as when
+// the address bar is pasted above the text.
+func textLines(s string) (lines []line, address string) {
 	for i, l := range strings.Split(s, "\n") {
-		out = append(out, line{text: l, num: i + 1})
+		lines = append(lines, line{text: l, num: i + 1})
+		if u := strings.TrimSpace(l); address == "" && !strings.ContainsAny(u, " \t") && checkAddress(u) {
+			address = u
+		}
 	}
-	return out
+	return lines, address
 }
 
 // blockTags end a line of text: the notice's paragraphs are <p> elements

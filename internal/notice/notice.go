@@ -30,7 +30,8 @@ const MaxSize = 1 << 20
 // Options are what the notice itself may not say.
 type Options struct {
 	// URL is the notice's address. It overrides the page's canonical link
-	// and is required for pasted text, which has none.
+	// (or og:url), or the line of pasted text that is only a URL; without
+	// either it is required.
 	URL string
 }
 
@@ -100,7 +101,7 @@ func Parse(r io.Reader, opts Options) (*Notice, error) {
 	if looksLikeHTML(text) {
 		lines, address = htmlLines(text)
 	} else {
-		lines = textLines(text)
+		lines, address = textLines(text)
 	}
 	if opts.URL != "" {
 		address = opts.URL
@@ -111,7 +112,7 @@ func Parse(r io.Reader, opts Options) (*Notice, error) {
 	}
 	switch {
 	case address == "":
-		return nil, &Error{Msg: "the notice's address is unknown: the input has no canonical link or og:url; give it with -url"}
+		return nil, &Error{Msg: "the notice's address is unknown: the input has no canonical link, og:url or line with only the URL; give it with -url"}
 	case !checkAddress(address):
 		return nil, &Error{Msg: fmt.Sprintf("the notice's address %q is not an absolute http or https URL", address)}
 	}

@@ -14,8 +14,8 @@ import (
 	"feed/events"
 )
 
-// noticeURLs are the notices' addresses; the texts under testdata, being
-// pasted text, do not carry them.
+// noticeURLs are the notices' addresses, which the texts under testdata
+// carry on their first line, as pasted from the address bar.
 var noticeURLs = map[int]string{
 	2022: "https://www.gov.cn/zhengce/content/2021-10/25/content_5644835.htm",
 	2023: "https://www.gov.cn/zhengce/content/2022-12/08/content_5730844.htm",
@@ -109,7 +109,8 @@ func parseFile(t *testing.T, name string, opts Options) (*Notice, error) {
 func TestYears(t *testing.T) {
 	for year := 2022; year <= 2026; year++ {
 		t.Run(fmt.Sprint(year), func(t *testing.T) {
-			n, err := parseFile(t, fmt.Sprintf("%d.txt", year), Options{URL: noticeURLs[year]})
+			// The address is the text's line with only the URL.
+			n, err := parseFile(t, fmt.Sprintf("%d.txt", year), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -400,25 +401,25 @@ func TestErrors(t *testing.T) {
 		name, old, new string
 		want           []string // in the message
 	}{
-		{"wrong weekday", "4月24日（星期日）", "4月24日（星期一）", []string{"line 9", "2022-04-24 is a Sunday, not 星期一", "四、劳动节"}},
-		{"wrong weekday on the range", "1月31日至2月6日", "1月31日（周二）至2月6日", []string{"line 7", "Monday, not 周二"}},
-		{"wrong count", "共7天。1月29日", "共6天。1月29日", []string{"line 7", "共6天 does not match", "7 days"}},
-		{"not a date", "6月3日至5日", "6月31日至5日", []string{"line 10", "not a date"}},
-		{"end before start", "6月3日至5日", "6月3日至1日", []string{"line 10", "before it begins"}},
-		{"unknown sentence", "4月2日（星期六）上班。", "4月2日（星期六）上班。另行通知。", []string{"line 8", "另行通知"}},
-		{"unknown holiday", "五、端午节：", "五、龙舟节：", []string{"line 10", "龙舟节"}},
-		{"unknown clause", "共3天。\n六", "共3天，酌情安排。\n六", []string{"line 10", "酌情安排"}},
-		{"no count", "6月3日至5日放假，共3天。", "6月3日至5日放假。", []string{"line 10", "does not say how long"}},
-		{"cut short", "10月9日（星期日）上班。", "10月9日（星期日）上班", []string{"line 12", "does not end with 。"}},
-		{"workday not a weekend", "4月2日（星期六）上班", "4月1日（星期五）上班", []string{"line 8", "weekend days"}},
-		{"workday inside the break", "4月2日（星期六）上班", "4月3日（星期日）上班", []string{"line 8", "inside the break"}},
-		{"holiday twice", "五、端午节：", "五、清明节：", []string{"line 10", "清明节 is arranged twice (first at line 8)"}},
+		{"wrong weekday", "4月24日（星期日）", "4月24日（星期一）", []string{"line 11", "2022-04-24 is a Sunday, not 星期一", "四、劳动节"}},
+		{"wrong weekday on the range", "1月31日至2月6日", "1月31日（周二）至2月6日", []string{"line 9", "Monday, not 周二"}},
+		{"wrong count", "共7天。1月29日", "共6天。1月29日", []string{"line 9", "共6天 does not match", "7 days"}},
+		{"not a date", "6月3日至5日", "6月31日至5日", []string{"line 12", "not a date"}},
+		{"end before start", "6月3日至5日", "6月3日至1日", []string{"line 12", "before it begins"}},
+		{"unknown sentence", "4月2日（星期六）上班。", "4月2日（星期六）上班。另行通知。", []string{"line 10", "另行通知"}},
+		{"unknown holiday", "五、端午节：", "五、龙舟节：", []string{"line 12", "龙舟节"}},
+		{"unknown clause", "共3天。\n六", "共3天，酌情安排。\n六", []string{"line 12", "酌情安排"}},
+		{"no count", "6月3日至5日放假，共3天。", "6月3日至5日放假。", []string{"line 12", "does not say how long"}},
+		{"cut short", "10月9日（星期日）上班。", "10月9日（星期日）上班", []string{"line 14", "does not end with 。"}},
+		{"workday not a weekend", "4月2日（星期六）上班", "4月1日（星期五）上班", []string{"line 10", "weekend days"}},
+		{"workday inside the break", "4月2日（星期六）上班", "4月3日（星期日）上班", []string{"line 10", "inside the break"}},
+		{"holiday twice", "五、端午节：", "五、清明节：", []string{"line 12", "清明节 is arranged twice (first at line 10)"}},
 		{"holiday missing", "五、端午节：6月3日至5日放假，共3天。\n", "", []string{"no paragraph for 端午节"}},
 		{"paragraph not numbered", "五、端午节：", "端午节：", []string{"no paragraph for 端午节"}},
-		{"wrong year", "1月1日至3日", "2021年1月1日至3日", []string{"line 6", "not in the notice's year 2022"}},
+		{"wrong year", "1月1日至3日", "2021年1月1日至3日", []string{"line 8", "not in the notice's year 2022"}},
 		{"two years", "经国务院批准", "国务院办公厅关于2023年部分节假日安排的通知。经国务院批准", []string{"two years"}},
-		{"bad bracket", "4月2日（星期六）", "4月2日（调休）", []string{"line 8", "调休"}},
-		{"three holidays", "七、国庆节：", "七、国庆节、中秋节、端午节：", []string{"line 12", "share a paragraph"}},
+		{"bad bracket", "4月2日（星期六）", "4月2日（调休）", []string{"line 10", "调休"}},
+		{"three holidays", "七、国庆节：", "七、国庆节、中秋节、端午节：", []string{"line 14", "share a paragraph"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			text := strings.Replace(string(base), tc.old, tc.new, 1)
@@ -466,6 +467,7 @@ func TestAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	text = bytes.Replace(text, []byte(noticeURLs[2022]+"\n"), nil, 1)
 	if _, err := Parse(bytes.NewReader(text), Options{}); err == nil || !strings.Contains(err.Error(), "-url") {
 		t.Errorf("text without -url: %v, want an error that asks for -url", err)
 	}
