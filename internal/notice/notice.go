@@ -143,14 +143,14 @@ func parseLines(lines []line) (*Notice, error) {
 	for i := range lines {
 		lines[i].text = normalize(lines[i].text)
 	}
+	// The first title is the notice's: a page's <title> comes first, and
+	// its links to other years' notices come after the text.
 	n := &Notice{}
 	for _, l := range lines {
-		for _, m := range titlePattern.FindAllStringSubmatch(l.text, -1) {
-			year, _ := strconv.Atoi(m[1])
-			if n.Year != 0 && year != n.Year {
-				return nil, &Error{Line: l.num, Text: l.text, Msg: fmt.Sprintf("the notice names two years, %d and %d", n.Year, year)}
-			}
-			n.Year, n.Title = year, m[0]
+		if m := titlePattern.FindStringSubmatch(l.text); m != nil {
+			n.Year, _ = strconv.Atoi(m[1])
+			n.Title = m[0]
+			break
 		}
 	}
 	if n.Year == 0 {
