@@ -22,30 +22,30 @@ func CoverageWarning(cat *events.Catalog, now time.Time) string {
 
 // coverageText is what the page says of the years the feed covers, and,
 // while the next year's arrangement is due but not in, that subscribers
-// will get it without doing anything.
-func coverageText(cat *events.Catalog, lang Lang, now time.Time) (covers, pending string) {
+// will get it without doing anything. It is empty for a catalog without
+// holiday arrangements.
+func coverageText(cat *events.Catalog, lang Lang, now time.Time) string {
 	first, last := cat.ArrangedYears()
 	if last == 0 {
-		return "", ""
-	}
-	years := fmt.Sprint(first)
-	if first != last {
-		years = fmt.Sprintf("%d–%d", first, last)
-		if lang == LangChinese {
-			years = fmt.Sprintf("%d—%d", first, last)
-		}
+		return ""
 	}
 	next, due := cat.ArrangementDue(now)
 	if lang == LangChinese {
-		covers = "放假安排：" + years + "年。"
-		if due {
-			pending = fmt.Sprintf("%d年的放假安排尚未收录；国务院办公厅发布后，订阅者会自动收到。", next)
+		s := fmt.Sprintf("放假安排：%d年。", first)
+		if first != last {
+			s = fmt.Sprintf("放假安排：%d—%d年。", first, last)
 		}
-		return covers, pending
+		if due {
+			s += fmt.Sprintf("%d年的放假安排尚未收录；国务院办公厅发布后，订阅者会自动收到。", next)
+		}
+		return s
 	}
-	covers = "Holiday arrangements: " + years + "."
+	s := fmt.Sprintf("Holiday arrangements: %d.", first)
+	if first != last {
+		s = fmt.Sprintf("Holiday arrangements: %d–%d.", first, last)
+	}
 	if due {
-		pending = fmt.Sprintf("The arrangement for %d is not in yet; once the State Council publishes it, subscribers get it automatically.", next)
+		s += fmt.Sprintf(" The arrangement for %d is not in yet; once the State Council publishes it, subscribers get it automatically.", next)
 	}
-	return covers, pending
+	return s
 }
