@@ -370,6 +370,9 @@ func parseParagraph(year int, names, body string, l line) (Break, error) {
 	return b, nil
 }
 
+// lunarDay is a lunar date written without 农历: 除夕, 正月初七, 腊月二十八.
+var lunarDay = regexp.MustCompile(`^(?:除夕|(?:正|腊|[一二三四五六七八九十冬]{1,2})月[初十廿二三][一二三四五六七八九十]{0,2})$`)
+
 var weekdays = map[string]time.Weekday{
 	"日": time.Sunday, "天": time.Sunday, "一": time.Monday, "二": time.Tuesday, "三": time.Wednesday,
 	"四": time.Thursday, "五": time.Friday, "六": time.Saturday,
@@ -404,7 +407,7 @@ func parseDate(year int, month time.Month, tok string) (events.Date, error) {
 	}
 	for item := range strings.SplitSeq(m[4], "、") {
 		switch {
-		case strings.HasPrefix(item, "农历"):
+		case strings.HasPrefix(item, "农历") || lunarDay.MatchString(item):
 			// The lunar date is for readers; the Gregorian date decides.
 		case strings.HasPrefix(item, "星期") || strings.HasPrefix(item, "周"):
 			name := strings.TrimPrefix(strings.TrimPrefix(item, "星期"), "周")
