@@ -24,6 +24,7 @@ type metrics struct {
 	renders     *prometheus.HistogramVec
 	modified    prometheus.Gauge
 	eventsCount prometheus.Gauge
+	lastYear    prometheus.Gauge
 	connsClosed *prometheus.CounterVec
 	refused     prometheus.Counter
 
@@ -67,6 +68,10 @@ func newMetrics() *metrics {
 			Name: "feed_catalog_events",
 			Help: "Events in the catalog being served.",
 		}),
+		lastYear: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "feed_catalog_last_arranged_year",
+			Help: "The last year for which the catalog being served has the State Council's holiday arrangement (0 for none); alert when it is the current year from November.",
+		}),
 		connsClosed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "feed_connections_closed_total",
 			Help: "Connections closed for passing a limit: header (a request's header too slow), response (a client that stopped reading) or idle.",
@@ -85,7 +90,7 @@ func newMetrics() *metrics {
 	for _, limit := range connLimitNames[phaseHeader:] {
 		m.connsClosed.WithLabelValues(limit)
 	}
-	m.registry.MustRegister(m.requests, m.bytes, m.reloads, m.renders, m.modified, m.eventsCount, m.connsClosed, m.refused,
+	m.registry.MustRegister(m.requests, m.bytes, m.reloads, m.renders, m.modified, m.eventsCount, m.lastYear, m.connsClosed, m.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -149,6 +154,7 @@ func (c *counterCache[K]) get(key K, create func() prometheus.Counter) prometheu
 func (m *metrics) observeSnapshot(s *Snapshot) {
 	m.modified.Set(float64(s.Catalog.Modified.Unix()))
 	m.eventsCount.Set(float64(len(s.Catalog.Events)))
+	m.lastYear.Set(float64(s.Catalog.LastArrangedYear()))
 	if s.buildTime > 0 {
 		m.renders.WithLabelValues("catalog").Observe(s.buildTime.Seconds())
 	}

@@ -49,7 +49,7 @@ func WithAccessLog(every int) ServerOption {
 	return func(s *Server) { s.accessEvery = int64(every) }
 }
 
-// WithClock sets the clock the page reads, for tests.
+// WithClock sets the clock the page and /healthz read, for tests.
 func WithClock(now func() time.Time) ServerOption {
 	return func(s *Server) { s.now = now }
 }
@@ -514,25 +514,37 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	if last != nil && last.Failed {
 		status = "degraded"
 	}
+	// The data runs out after the last arranged year; a warning says so
+	// once the next year's notice may be out. Neither changes the status:
+	// the feed is right, only incomplete.
+	var warnings []string
+	if w := CoverageWarning(snap.Catalog, s.now()); w != "" {
+		warnings = append(warnings, w)
+	}
+	lastYear := snap.Catalog.LastArrangedYear()
 	var report any
 	if s.showHealthDetails(r) {
 		report = struct {
-			Status     string        `json:"status"`
-			Events     int           `json:"events"`
-			Modified   time.Time     `json:"modified"`
-			ETag       string        `json:"etag"`
-			LastReload *ReloadStatus `json:"last_reload,omitempty"`
-		}{status, len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), last}
+			Status           string        `json:"status"`
+			Events           int           `json:"events"`
+			Modified         time.Time     `json:"modified"`
+			ETag             string        `json:"etag"`
+			LastReload       *ReloadStatus `json:"last_reload,omitempty"`
+			LastArrangedYear int           `json:"last_arranged_year,omitempty"`
+			Warnings         []string      `json:"warnings,omitempty"`
+		}{status, len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), last, lastYear, warnings}
 	} else {
 		type reloadTimes struct {
 			At     time.Time `json:"at"`
 			Failed bool      `json:"failed"`
 		}
 		public := struct {
-			Status     string       `json:"status"`
-			Modified   time.Time    `json:"modified"`
-			LastReload *reloadTimes `json:"last_reload,omitempty"`
-		}{Status: status, Modified: snap.Catalog.Modified}
+			Status           string       `json:"status"`
+			Modified         time.Time    `json:"modified"`
+			LastReload       *reloadTimes `json:"last_reload,omitempty"`
+			LastArrangedYear int          `json:"last_arranged_year,omitempty"`
+			Warnings         []string     `json:"warnings,omitempty"`
+		}{Status: status, Modified: snap.Catalog.Modified, LastArrangedYear: lastYear, Warnings: warnings}
 		if last != nil {
 			public.LastReload = &reloadTimes{last.At, last.Failed}
 		}

@@ -185,6 +185,7 @@ var pageFeeds = []struct {
 type pageData struct {
 	HTMLLang, SwitchLang, SwitchURL, SwitchLabel string
 	Title, Description                           string
+	Coverage                                     string // the years of holiday arrangements, and whether next year's is awaited
 	Style                                        template.CSS
 	T                                            pageStrings
 	Feeds                                        []feedCard
@@ -221,6 +222,7 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*Resourc
 		Style: template.CSS(pageStyle), T: pageText[lang],
 		FeedURL: base + CalendarPath, JCalURL: base + "/calendar.json",
 	}
+	d.Coverage = coverageText(cat, lang, now)
 	lead := ReminderLead
 	for _, f := range pageFeeds {
 		plain := Variant{Kinds: f.kinds, Lang: lang}

@@ -8,6 +8,7 @@
 //	feed check FILE...          validate catalog files; exit 1 on any error
 //	feed render [flags] [FILE]  write a feed to standard output
 //	feed export -o DIR [flags]  write every linked URL as static files
+//	feed notice [flags] FILE|-  turn a State Council holiday notice into catalog events
 package main
 
 import (
@@ -34,6 +35,7 @@ import (
 
 	"feed"
 	"feed/events"
+	"feed/internal/notice"
 )
 
 func main() {
@@ -47,6 +49,15 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// clock is the time every command reads: the day decides whether the
+// catalog's holiday arrangements are running out. Tests set it.
+var clock = time.Now
+
+// coverageCheckInterval is how often a running service looks again at
+// whether next year's arrangement is due: once a day is enough for a
+// notice that is awaited for weeks, and keeps the log quiet.
+const coverageCheckInterval = 24 * time.Hour
 
 // shutdownTimeout is the default bound on how long in-flight requests may
 // take to finish after a stop signal; the connections still open then are
@@ -83,8 +94,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return render(rest, getenv, stdout, stderr)
 	case "export":
 		return export(rest, getenv, stdout, stderr)
+	case "notice":
+		return importNotice(rest, os.Stdin, stdout, stderr, clock)
 	}
-	return fmt.Errorf("unknown command %q; commands: serve (the default), check, render, export", command)
+	return fmt.Errorf("unknown command %q; commands: serve (the default), check, render, export, notice", command)
 }
 
 // heapFloor is an allocation the collector counts and nothing ever writes,
@@ -154,7 +167,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return catalogError(file, err)
 	}
 	cat := snap.Catalog
-	server := feed.NewServer(snap, log, feed.WithAccessLog(every), feed.WithHealthDetails(details))
+	server := feed.NewServer(snap, log, feed.WithAccessLog(every), feed.WithHealthDetails(details), feed.WithClock(clock))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -204,6 +217,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			}
 		}()
 	}
+
+	coverageTicker := time.NewTicker(coverageCheckInterval)
+	defer coverageTicker.Stop()
+	go watchCoverage(ctx, log, server, clock, coverageTicker.C)
 
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
@@ -258,6 +275,29 @@ func parseMaxConns(s string) (int, error) {
 		return 0, fmt.Errorf("-max-conns %q: use auto or a number of connections above 0", s)
 	}
 	return n, nil
+}
+
+// watchCoverage logs a warning at start and then at every tick while the
+// catalog being served lacks next year's holiday arrangement although its
+// notice may be out: without it the feed quietly has no days off next
+// year. It reads the snapshot each time, so that a reload that adds the
+// year stops the warnings.
+func watchCoverage(ctx context.Context, log *slog.Logger, server *feed.Server, now func() time.Time, ticks <-chan time.Time) {
+	warn := func() {
+		cat := server.Snapshot().Catalog
+		if w := feed.CoverageWarning(cat, now()); w != "" {
+			log.Warn("holiday arrangements run out", "last_arranged_year", cat.LastArrangedYear(), "warning", w)
+		}
+	}
+	warn()
+	for {
+		select {
+		case <-ticks:
+			warn()
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // startCPUProfile profiles the process until stop is called: the way to see
@@ -385,6 +425,11 @@ func check(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "%s: %v\n", path, err)
 		default:
 			fmt.Fprintf(stdout, "%s: ok, %d events\n", path, len(cat.Events))
+			// A warning, not an error: the catalog is right, and the
+			// notice may not be out yet.
+			if w := feed.CoverageWarning(cat, clock()); w != "" {
+				fmt.Fprintf(stdout, "%s: warning: %s\n", path, w)
+			}
 		}
 	}
 	if bad > 0 {
@@ -478,6 +523,81 @@ func export(args []string, getenv func(string) string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "exported %d URLs to %s (%d changed), with nginx.conf and _headers\n", len(files), *dir, changed)
 	return nil
+}
+
+// importNotice reads a State Council notice on next year's holidays and
+// prints its catalog events, to append to a catalog. It prints all of the
+// year or nothing: any paragraph it cannot read fails the whole notice.
+func importNotice(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() time.Time) error {
+	fs := flag.NewFlagSet("feed notice", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: feed notice [flags] FILE|-")
+		fmt.Fprintln(stderr, "Reads a notice 国务院办公厅关于YYYY年部分节假日安排的通知 (the gov.cn page or its text) and prints its [[event]] tables.")
+		fs.PrintDefaults()
+	}
+	catalogPath := fs.String("catalog", "", "leave out the events this catalog already has with the same dates; print changed ones as corrections")
+	address := fs.String("url", "", "the notice's address (default: the page's canonical link; required for pasted text)")
+	modifiedFlag := fs.String("modified", "", "the events' revision time, such as 2027-11-05T00:00:00Z (default: now)")
+	if err := parseFlags(fs, args, 1); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("notice needs one file, or - for standard input")
+	}
+	modified := now().UTC().Truncate(time.Second)
+	if *modifiedFlag != "" {
+		t, err := time.Parse(time.RFC3339, *modifiedFlag)
+		if err != nil {
+			return fmt.Errorf("-modified %q: use a date-time with a UTC offset such as 2027-11-05T00:00:00Z", *modifiedFlag)
+		}
+		modified = t.UTC()
+	}
+	var cat *events.Catalog
+	if *catalogPath != "" {
+		var err error
+		if cat, err = events.Load(*catalogPath); err != nil {
+			return catalogError(*catalogPath, err)
+		}
+	}
+	in, name := stdin, "standard input"
+	if path := fs.Arg(0); path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("read notice: %w", err)
+		}
+		defer f.Close()
+		in, name = f, path
+	}
+	n, err := notice.Parse(in, notice.Options{URL: *address})
+	if err != nil {
+		return fmt.Errorf("notice %s: %w", name, err)
+	}
+	if strings.Contains(n.URL, "/zhengceku/") {
+		fmt.Fprintf(stderr, "feed notice: %s is the policy library's copy; the catalog links the notice itself under /zhengce/content/ (its number is one lower): give it with -url\n", n.URL)
+	}
+	evs := n.Events(modified)
+	if cat != nil {
+		changes, removed := notice.Compare(cat, evs)
+		evs = evs[:0]
+		for _, c := range changes {
+			if c.Old != nil {
+				fmt.Fprintf(stderr, "feed notice: %s is in %s with %s to %s; printed as a correction (sequence %d): replace the catalog's table with it\n",
+					c.Event.ID, *catalogPath, c.Old.When.First, c.Old.When.Last, c.Event.Revision.Sequence)
+			}
+			evs = append(evs, c.Event)
+		}
+		for _, old := range removed {
+			fmt.Fprintf(stderr, "feed notice: %s is in %s but not in the notice: if the notice was amended, set its status to \"cancelled\", raise its sequence and set modified\n", old.ID, *catalogPath)
+		}
+		if len(evs) == 0 {
+			fmt.Fprintf(stderr, "feed notice: %s already has every event of the %d notice\n", *catalogPath, n.Year)
+			return nil
+		}
+	}
+	heading := fmt.Sprintf("--- Holidays %d, from %s ---\n%s", n.Year, n.Title, n.URL)
+	return notice.WriteTOML(stdout, heading, evs)
 }
 
 func envOr(getenv func(string) string, key, fallback string) string {
