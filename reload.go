@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -42,9 +41,10 @@ func NewReloader(srv *Server, path string, data []byte, build func(data []byte) 
 func (r *Reloader) Reload(trigger string, force bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	data, err := os.ReadFile(r.path)
+	// A file past the size limit is refused here, and reported like any
+	// other catalog error.
+	data, err := events.ReadFile(r.path)
 	if err != nil {
-		err = fmt.Errorf("read catalog: %w", err)
 		r.failed(trigger, err)
 		return err
 	}
