@@ -65,7 +65,7 @@ func ReadFile(path string) ([]byte, error) {
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxCatalogBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read catalog %s: %w", path, err)
+		return nil, fmt.Errorf("read catalog: %w", err)
 	}
 	if len(data) > MaxCatalogBytes {
 		return nil, Errors{tooLarge(path, data, MaxCatalogBytes)}
@@ -80,7 +80,7 @@ func tooLarge(file string, data []byte, limit int) *FieldError {
 	return &FieldError{
 		File: file,
 		Line: bytes.Count(data[:limit], []byte("\n")) + 1,
-		Msg:  fmt.Sprintf("the catalog is larger than the limit of %d bytes (%s); split it or trim descriptions", limit, sizeName(limit)),
+		Msg:  fmt.Sprintf("the catalog is larger than the limit of %d bytes (%s)", limit, sizeName(limit)),
 	}
 }
 
