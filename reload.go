@@ -75,9 +75,10 @@ func (r *Reloader) ReloadIfChanged(trigger string) error {
 }
 
 func (r *Reloader) read(trigger string) ([]byte, error) {
-	data, err := os.ReadFile(r.path)
+	// A file past the size limit is refused here, and reported like any
+	// other catalog error.
+	data, err := events.ReadFile(r.path)
 	if err != nil {
-		err = fmt.Errorf("read catalog: %w", err)
 		r.failed(trigger, err)
 		return nil, err
 	}

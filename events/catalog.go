@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -73,18 +72,40 @@ func Default() (*Catalog, error) {
 // wants to start their own from it.
 func DefaultSource() []byte { return slices.Clone(defaultCatalog) }
 
-// Load reads and parses a catalog file.
+// Load reads and parses a catalog file of at most MaxCatalogBytes.
 func Load(path string) (*Catalog, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read catalog: %w", err)
+		return nil, err
 	}
 	return Parse(path, data)
 }
 
-// Parse decodes and validates a catalog. On failure the error is an Errors
-// value holding every problem found, each with file, line and field.
+// Parse decodes and validates a catalog within the default limits (see
+// MaxCatalogBytes and the other Max constants). On failure the error is an
+// Errors value holding every problem found, each with file, line and field.
 func Parse(file string, data []byte) (*Catalog, error) {
+	return ParseWithLimits(file, data, Limits{})
+}
+
+// ParseWithLimits is Parse with other limits, for benchmarks and tests that
+// need catalogs larger than a server should load.
+func ParseWithLimits(file string, data []byte, limits Limits) (*Catalog, error) {
+	limits = limits.withDefaults()
+	if len(data) > limits.Bytes {
+		return nil, Errors{tooLarge(file, data, limits.Bytes)}
+	}
+	// Indexing the keys first checks their depth, which go-toml does not
+	// bound for dotted keys, before it builds the document.
+	lines, tooDeep := keyLines(data, limits.Depth)
+	if len(tooDeep) > 0 {
+		errs := make(Errors, len(tooDeep))
+		for i, f := range tooDeep {
+			errs[i] = &FieldError{File: file, Line: f.line, Field: f.path,
+				Msg: fmt.Sprintf("nested more than %d levels deep: a catalog's deepest field, event[0].location.name.en, has five", limits.Depth)}
+		}
+		return nil, errs
+	}
 	var doc map[string]any
 	if err := toml.Unmarshal(data, &doc); err != nil {
 		fe := &FieldError{File: file, Msg: err.Error()}
@@ -96,7 +117,7 @@ func Parse(file string, data []byte) (*Catalog, error) {
 		}
 		return nil, Errors{fe}
 	}
-	d := &decoder{file: file, lines: keyLines(data)}
+	d := &decoder{file: file, lines: lines, limits: limits}
 	cat := d.catalog(doc)
 	if len(d.errs) > 0 {
 		sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
@@ -108,9 +129,10 @@ func Parse(file string, data []byte) (*Catalog, error) {
 // decoder turns the generic TOML tree into a Catalog, collecting every
 // problem instead of stopping at the first.
 type decoder struct {
-	file  string
-	lines map[string]int
-	errs  Errors
+	file   string
+	lines  map[string]int
+	limits Limits
+	errs   Errors
 }
 
 func (d *decoder) errorf(path, format string, args ...any) {
@@ -178,6 +200,10 @@ func (t *table) str(key string, required bool) string {
 	s, ok := v.(string)
 	if !ok {
 		t.d.errorf(t.field(key), "must be a string, not %s", tomlType(v))
+		return ""
+	}
+	if limit := t.d.limits.String; len(s) > limit {
+		t.d.errorf(t.field(key), "is %d bytes long; a value may have at most %d (%s)", len(s), limit, sizeName(limit))
 		return ""
 	}
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
@@ -263,6 +289,12 @@ func (d *decoder) catalog(doc map[string]any) *Catalog {
 		d.errorf("event", "missing: the catalog needs at least one [[event]]")
 	case !isList:
 		d.errorf("event", "must be an array of tables, written [[event]]")
+	}
+	if limit := d.limits.Events; len(list) > limit {
+		// Only the first events are checked: the line named is that of the
+		// first event past the limit.
+		d.errorf(fmt.Sprintf("event[%d]", limit), "too many events: a catalog holds at most %d, this one has %d", limit, len(list))
+		list = list[:limit]
 	}
 	firstLine := make(map[string]string) // id → field path of its first use
 	for i, v := range list {

@@ -54,7 +54,9 @@ func wantedErrors(t *testing.T, file string) []wantedError {
 	}
 	defer f.Close()
 	var wants []wantedError
-	for sc := bufio.NewScanner(f); sc.Scan(); {
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, MaxCatalogBytes) // a test of the string limit has a line longer than the default
+	for sc.Scan() {
 		rest, ok := strings.CutPrefix(sc.Text(), "# want: ")
 		if !ok {
 			continue
@@ -66,6 +68,9 @@ func wantedErrors(t *testing.T, file string) []wantedError {
 			t.Fatalf("bad want line %q", sc.Text())
 		}
 		wants = append(wants, wantedError{line, field, msg})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("%s: %v", file, err)
 	}
 	if len(wants) == 0 {
 		t.Fatalf("%s has no # want: lines", file)
@@ -103,7 +108,10 @@ id = "b"
 [event.location]
 name.zh = "地"
 `
-	lines := keyLines([]byte(doc))
+	lines, tooDeep := keyLines([]byte(doc), MaxFieldDepth)
+	if len(tooDeep) > 0 {
+		t.Errorf("too deep: %v", tooDeep)
+	}
 	for path, want := range map[string]int{
 		"calendar": 2, "calendar.name": 3, "calendar.name.en": 3,
 		"event": 5, "event[0]": 5, "event[0].id": 6, "event[0].location.name.en": 7,

@@ -13,35 +13,67 @@ import (
 // values but forgets where they came from; this index is what lets a
 // validation error point at a line. A document that does not parse yields a
 // partial index: the decoder reports the syntax error itself.
-func keyLines(data []byte) map[string]int {
-	idx := &lineIndex{lines: make(map[string]int), arrays: make(map[string]int)}
+//
+// It is also the check that no field is nested more than maxDepth levels
+// (see MaxFieldDepth), made before go-toml builds the document: the index
+// holds every level of every path, so its cost grows with the depth times
+// the length of a key, and a path is followed no deeper than one level past
+// maxDepth. Each path that goes deeper is returned once, cut there.
+func keyLines(data []byte, maxDepth int) (lines map[string]int, tooDeep []deepField) {
+	idx := &lineIndex{lines: make(map[string]int), arrays: make(map[string]int), maxDepth: maxDepth}
 	for i, c := range data {
 		if c == '\n' {
 			idx.newlines = append(idx.newlines, i)
 		}
 	}
 	idx.p.Reset(data)
-	prefix := ""
+	prefix, prefixDepth := "", 0
 	for idx.p.NextExpression() {
 		expr := idx.p.Expression()
 		switch expr.Kind {
 		case unstable.Table:
-			prefix = idx.resolve(keyParts(expr.Key()))
-			idx.record(prefix, idx.line(expr))
+			var ok bool
+			if prefix, prefixDepth, ok = idx.resolve(headerParts(expr.Key(), maxDepth), idx.line(expr)); !ok {
+				prefixDepth = -1 // the keys of a table too deep to index are deeper still
+			}
 		case unstable.ArrayTable:
-			parts := keyParts(expr.Key())
-			parent := idx.resolve(parts[:len(parts)-1])
+			prefixDepth = -1
+			line := idx.line(expr)
+			parts := headerParts(expr.Key(), maxDepth)
+			if len(parts) == 0 {
+				continue
+			}
+			parent, depth, ok := idx.resolve(parts[:len(parts)-1], line)
+			if !ok {
+				continue
+			}
 			path := join(parent, parts[len(parts)-1])
+			if idx.tooDeepAt(path, depth+1, line) {
+				continue
+			}
 			n := idx.arrays[path]
+			elem := path + "[" + strconv.Itoa(n) + "]"
+			if idx.tooDeepAt(elem, depth+2, line) {
+				continue
+			}
 			idx.arrays[path] = n + 1
-			prefix = path + "[" + strconv.Itoa(n) + "]"
-			idx.record(path, idx.line(expr))
-			idx.record(prefix, idx.line(expr))
+			idx.record(path, line)
+			idx.record(elem, line)
+			prefix, prefixDepth = elem, depth+2
 		case unstable.KeyValue:
-			idx.keyValue(prefix, expr)
+			if prefixDepth >= 0 {
+				idx.keyValue(prefix, prefixDepth, expr)
+			}
 		}
 	}
-	return idx.lines
+	return idx.lines, idx.tooDeep
+}
+
+// deepField is a field nested deeper than the limit, with its path cut one
+// level past it.
+type deepField struct {
+	path string
+	line int
 }
 
 type lineIndex struct {
@@ -49,36 +81,63 @@ type lineIndex struct {
 	lines    map[string]int
 	arrays   map[string]int // array-of-tables path → tables seen so far
 	newlines []int          // offsets of every '\n', to turn an offset into a line
+	maxDepth int
+	tooDeep  []deepField
+}
+
+// tooDeepAt reports whether path, depth levels deep, is past the limit, and
+// keeps it if so.
+func (idx *lineIndex) tooDeepAt(path string, depth, line int) bool {
+	if depth <= idx.maxDepth {
+		return false
+	}
+	idx.tooDeep = append(idx.tooDeep, deepField{path, line})
+	return true
 }
 
 // resolve turns the parts of a table header into a path, descending into the
-// latest element of every array of tables on the way, as TOML does.
-func (idx *lineIndex) resolve(parts []string) string {
-	path := ""
+// latest element of every array of tables on the way, as TOML does. Every
+// table on the way is placed at this header unless an earlier line defined
+// it: an unknown table written [a.b] must be reported at its own line, not
+// at the nearest known one.
+func (idx *lineIndex) resolve(parts []string, line int) (path string, depth int, ok bool) {
 	for _, part := range parts {
 		path = join(path, part)
+		depth++
+		if idx.tooDeepAt(path, depth, line) {
+			return "", 0, false
+		}
 		if n, ok := idx.arrays[path]; ok && n > 0 {
 			path += "[" + strconv.Itoa(n-1) + "]"
+			depth++
+			if idx.tooDeepAt(path, depth, line) {
+				return "", 0, false
+			}
 		}
+		idx.record(path, line)
 	}
-	return path
+	return path, depth, true
 }
 
-func (idx *lineIndex) keyValue(prefix string, kv *unstable.Node) {
+func (idx *lineIndex) keyValue(prefix string, depth int, kv *unstable.Node) {
 	path := prefix
 	line := idx.line(kv)
 	for it := kv.Key(); it.Next(); {
 		key := it.Node()
 		path = join(path, string(key.Data))
+		depth++
 		if l := idx.lineOf(key); l > 0 {
 			line = l
 		}
+		if idx.tooDeepAt(path, depth, line) {
+			return
+		}
 		idx.record(path, line)
 	}
-	idx.value(path, kv.Value(), line)
+	idx.value(path, depth, kv.Value(), line)
 }
 
-func (idx *lineIndex) value(path string, v *unstable.Node, line int) {
+func (idx *lineIndex) value(path string, depth int, v *unstable.Node, line int) {
 	if l := idx.lineOf(v); l > 0 {
 		line = l
 	}
@@ -86,7 +145,7 @@ func (idx *lineIndex) value(path string, v *unstable.Node, line int) {
 	case unstable.InlineTable:
 		for it := v.Children(); it.Next(); {
 			if kv := it.Node(); kv.Kind == unstable.KeyValue {
-				idx.keyValue(path, kv)
+				idx.keyValue(path, depth, kv)
 			}
 		}
 	case unstable.Array:
@@ -110,8 +169,11 @@ func (idx *lineIndex) value(path string, v *unstable.Node, line int) {
 					}
 				}
 			}
+			if idx.tooDeepAt(elemPath, depth+1, elemLine) {
+				return
+			}
 			idx.record(elemPath, elemLine)
-			idx.value(elemPath, elem, elemLine)
+			idx.value(elemPath, depth+1, elem, elemLine)
 			i++
 		}
 	}
@@ -144,9 +206,11 @@ func (idx *lineIndex) lineOf(n *unstable.Node) int {
 	return sort.SearchInts(idx.newlines, offset) + 1
 }
 
-func keyParts(it unstable.Iterator) []string {
+// headerParts returns the keys of a table header, at most limit+1 of them:
+// a longer header is too deep whatever arrays it passes through.
+func headerParts(it unstable.Iterator, limit int) []string {
 	var parts []string
-	for it.Next() {
+	for it.Next() && len(parts) <= limit {
 		parts = append(parts, string(it.Node().Data))
 	}
 	return parts

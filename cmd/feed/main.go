@@ -315,14 +315,15 @@ func startCPUProfile(path string) (stop func(), err error) {
 }
 
 // readCatalog returns the catalog's name for messages and its bytes: the
-// file's, or the embedded default's when path is empty.
+// file's, or the embedded default's when path is empty. A file larger than
+// events.MaxCatalogBytes is refused without reading the rest of it.
 func readCatalog(path string) (string, []byte, error) {
 	if path == "" {
 		return events.DefaultFile, events.DefaultSource(), nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := events.ReadFile(path)
 	if err != nil {
-		return path, nil, fmt.Errorf("load catalog %q: %w", path, err)
+		return path, nil, catalogError(path, err)
 	}
 	return path, data, nil
 }
