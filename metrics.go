@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"feed/internal/connlimit"
 )
 
 // metrics are the figures an operator reads at /metrics: requests by route,
@@ -87,7 +89,7 @@ func newMetrics() *metrics {
 	}
 	m.reloads.WithLabelValues("ok")
 	m.reloads.WithLabelValues("failed")
-	for _, limit := range connLimitNames[phaseHeader:] {
+	for _, limit := range connlimit.LimitNames() {
 		m.connsClosed.WithLabelValues(limit)
 	}
 	m.registry.MustRegister(m.requests, m.bytes, m.reloads, m.renders, m.modified, m.eventsCount, m.lastYear, m.connsClosed, m.refused,

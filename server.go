@@ -102,13 +102,13 @@ func NewServer(snap *Snapshot, log *slog.Logger, opts ...ServerOption) *Server {
 }
 
 // ConnClosed counts a connection closed for passing a limit, for
-// /metrics; it is what ConnTimeouts.Closed should call.
+// /metrics; it is what connlimit.Timeouts.Closed should call.
 func (s *Server) ConnClosed(limit string) {
 	s.metrics.connsClosed.WithLabelValues(limit).Inc()
 }
 
 // ConnRefused counts a connection refused for being past the maximum of
-// open connections, for /metrics; it is what LimitConns's refused should
+// open connections, for /metrics; it is what connlimit.Cap's refused should
 // call.
 func (s *Server) ConnRefused() { s.metrics.refused.Inc() }
 

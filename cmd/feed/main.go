@@ -35,6 +35,7 @@ import (
 
 	"feed"
 	"feed/events"
+	"feed/internal/connlimit"
 	"feed/internal/notice"
 )
 
@@ -178,12 +179,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxHeaderBytes: maxHeaderBytes - headerSlack,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	conns := feed.LimitConns(ln, maxConns, server.ConnRefused)
+	conns := connlimit.Cap(ln, maxConns, server.ConnRefused)
 	// The connection limits are enforced by the listener, not by
 	// http.Server's timeouts, which cost a few per cent of every request.
 	// (perf/bare -timeouts sets the same limits as http.Server timeouts,
 	// to measure that cost.)
-	ln = feed.EnforceConnTimeouts(srv, conns, feed.ConnTimeouts{
+	ln = connlimit.Enforce(srv, conns, connlimit.Timeouts{
 		Header:   5 * time.Second,
 		Response: 30 * time.Second,
 		Idle:     2 * time.Minute,

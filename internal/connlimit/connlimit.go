@@ -1,27 +1,40 @@
-package feed
+// Package connlimit holds the connections of an http.Server to limits
+// enforced by its listener: time limits on each phase of a connection
+// (Enforce), so that slow or silent clients cannot pile up connections, and
+// a cap on the connections open at once (Cap), so that the process never
+// runs out of file descriptors.
+//
+// The time limits are those of http.Server's ReadHeaderTimeout,
+// WriteTimeout and IdleTimeout, but net/http enforces those by re-arming
+// four read and write deadlines on every request: four runtime timer
+// updates and about a dozen clock readings. On a virtual machine, where a
+// clock reading costs tens of nanoseconds, that was 3–8 % of the time of a
+// cached request (perf record under load: __vdso_clock_gettime and the
+// runtime's timer code). Enforced by the listener instead, a request costs
+// one atomic store per phase and reads no clock, and one goroutine per
+// listener checks every connection a few times a second.
+//
+// The package knows nothing of the feed server: what to count when a
+// connection is closed or refused is a function the caller passes in.
+package connlimit
 
 import (
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// ConnTimeouts bound how long a client may hold a connection in each of its
+// Timeouts bound how long a client may hold a connection in each of its
 // phases, so that slow or silent clients cannot pile up connections.
 //
-// http.Server's own timeouts do the same by re-arming four read and write
-// deadlines on every request: four runtime timer updates and about a dozen
-// clock readings. On a virtual machine, where a clock reading costs tens of
-// nanoseconds, that was 3–8 % of the time of a cached request (perf record
-// under load: __vdso_clock_gettime and the runtime's timer code). Enforced
-// here instead, a request costs one atomic store per phase, and one
-// goroutine per listener checks every connection a few times a second: a
-// connection is closed no sooner than its limit and at most two Resolutions
-// after it (later only if the checks themselves run late). A zero limit is
-// not enforced.
-type ConnTimeouts struct {
+// They are checked by one goroutine per listener rather than by per-request
+// deadlines (see the package comment): a connection is closed no sooner
+// than its limit and at most two Resolutions after it (later only if the
+// checks themselves run late). A zero limit is not enforced.
+type Timeouts struct {
 	// Header bounds the time from accepting a connection, or from the
 	// first byte of a request on a kept-alive one, to the end of the
 	// request's header (http.Server.ReadHeaderTimeout).
@@ -38,11 +51,12 @@ type ConnTimeouts struct {
 	// Closed, when set, is called for each connection closed for passing
 	// a limit, with the limit's name: "header", "response" or "idle". It
 	// runs on the listener's own goroutine and should return quickly.
-	// Server.ConnClosed counts them for /metrics.
+	// cmd/feed passes the feed server's ConnClosed, which counts them
+	// for /metrics.
 	Closed func(limit string)
 }
 
-// EnforceConnTimeouts returns ln with every connection it accepts held to t,
+// Enforce returns ln with every connection it accepts held to t,
 // and sets srv.ConnState (calling any hook already there) to follow each
 // connection's phase. Serve srv on the listener it returns. srv's own
 // ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout should stay
@@ -50,7 +64,7 @@ type ConnTimeouts struct {
 //
 // Connections are checked until the listener is closed and the last of
 // them has ended, so the limits still hold during a graceful shutdown.
-func EnforceConnTimeouts(srv *http.Server, ln net.Listener, t ConnTimeouts) net.Listener {
+func Enforce(srv *http.Server, ln net.Listener, t Timeouts) net.Listener {
 	if t.Resolution <= 0 {
 		t.Resolution = 250 * time.Millisecond
 	}
@@ -89,8 +103,13 @@ const (
 	phaseShift = 2 // the sweep count sits above it
 )
 
-// connLimitNames name each phase's limit, for ConnTimeouts.Closed.
+// connLimitNames name each phase's limit, for Timeouts.Closed.
 var connLimitNames = [phaseMask + 1]string{phaseHeader: "header", phaseActive: "response", phaseIdle: "idle"}
+
+// LimitNames returns the names that Timeouts.Closed reports, in the order
+// of a connection's phases, so that a caller can create its metric series
+// before any connection is closed.
+func LimitNames() []string { return slices.Clone(connLimitNames[phaseHeader:]) }
 
 // timedListener tracks the connections it accepted. Each one carries its
 // phase and the number of sweeps done when the phase began, packed into one
@@ -251,36 +270,36 @@ func (l *timedListener) isClosed() bool {
 	}
 }
 
-// ConnLimiter is a listener that holds at most a maximum number of open
+// Capped is a listener that holds at most a maximum number of open
 // connections. Past it, a new connection is accepted and closed at once,
 // so that the process never runs out of file descriptors: net/http's Serve
 // retries a failed Accept after a pause but logs every failure, and a
 // process at its descriptor limit can no longer open the catalog file
 // either.
-type ConnLimiter struct {
+type Capped struct {
 	net.Listener
 	max     int64
 	refused func()
 	open    atomic.Int64
 }
 
-// LimitConns returns ln holding at most max connections open at once; zero
-// or less means no limit, with the connections still counted. refused,
-// when set, is called for each connection closed for being past the limit
-// (Server.ConnRefused counts them for /metrics). Wrap the listener with
-// EnforceConnTimeouts after this, so that the time limits apply to the
-// connections it lets through.
-func LimitConns(ln net.Listener, max int, refused func()) *ConnLimiter {
-	return &ConnLimiter{Listener: ln, max: int64(max), refused: refused}
+// Cap returns ln holding at most max connections open at once; zero or
+// less means no limit, with the connections still counted. refused, when
+// set, is called for each connection closed for being past the limit
+// (cmd/feed passes the feed server's ConnRefused, which counts them for
+// /metrics). Wrap the listener with Enforce after this, so that the time
+// limits apply to the connections it lets through.
+func Cap(ln net.Listener, max int, refused func()) *Capped {
+	return &Capped{Listener: ln, max: int64(max), refused: refused}
 }
 
 // Open is the number of connections accepted and not yet closed.
-func (l *ConnLimiter) Open() int { return int(l.open.Load()) }
+func (l *Capped) Open() int { return int(l.open.Load()) }
 
 // Accept returns the next connection within the limit. Refusing costs the
 // refused client no more than a closed connection, and the server no log
 // line: an accept error would make http.Server log and pause.
-func (l *ConnLimiter) Accept() (net.Conn, error) {
+func (l *Capped) Accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
 		if err != nil {
@@ -303,7 +322,7 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 // again when its read fails.
 type limitedConn struct {
 	net.Conn
-	l      *ConnLimiter
+	l      *Capped
 	closed atomic.Bool
 }
 
