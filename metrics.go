@@ -178,7 +178,7 @@ func (m *metrics) observeServer(s *Server) {
 			func() float64 { n, _ := s.Snapshot().cache.stats(); return float64(n) }),
 		gauge("feed_render_cache_bytes", "Bytes held by the served snapshot's cache of resources rendered on request.",
 			func() float64 { _, b := s.Snapshot().cache.stats(); return float64(b) }),
-		gauge("feed_http_recent_server_errors", "Answers of the last minute that were server errors (5xx but 503), up to the number that makes /healthz degraded.",
+		gauge("feed_http_recent_server_errors", "Answers of the last minute that were server errors (5xx other than 503), up to the number that makes /healthz degraded.",
 			func() float64 { return float64(s.failures.since(s.now().Add(-failureWindow))) }),
 	)
 }

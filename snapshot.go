@@ -117,7 +117,7 @@ func (s *Snapshot) fullFeed() *Resource { return s.linked[""] }
 
 // Calendar returns the feed that a variant selects, rendering it if this is
 // its first request. A render waits for one of the process's render slots,
-// at most a few seconds: it may fail with a *BusyError.
+// at most 10 seconds: it may fail with a *BusyError.
 func (s *Snapshot) Calendar(v Variant, f Format) (*Resource, error) {
 	return s.calendar(context.Background(), v, f)
 }
