@@ -152,6 +152,14 @@ func TestOversizedResourceIsServedNotKept(t *testing.T) {
 	if !small || huge {
 		t.Fatalf("small kept: %v, huge kept: %v; want the small one only", small, huge)
 	}
+	// At the limit, a resource of exactly the budget is kept, alone.
+	if _, err := getNoPanic(t, c, "exact", sized(5000)); err != nil {
+		t.Fatal(err)
+	}
+	checkAccounting(t, c)
+	if n, size := c.stats(); n != 1 || size != 5000 {
+		t.Fatalf("after a resource of exactly the budget: %d entries, %d bytes; want it alone", n, size)
+	}
 }
 
 // TestRendersAreLimited runs many distinct misses at once: no more than the
