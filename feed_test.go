@@ -588,7 +588,7 @@ func TestGzipDecodesToFeed(t *testing.T) {
 
 func TestPanicBecomes500(t *testing.T) {
 	var logged bytes.Buffer
-	h := recoverPanics(slog.New(slog.NewTextHandler(&logged, nil)), http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+	h := recoverPanics(slog.New(slog.NewTextHandler(&logged, nil)), newMetrics().panics, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic("secret internal detail")
 	}))
 	rec := httptest.NewRecorder()

@@ -29,6 +29,8 @@ type metrics struct {
 	lastYear    prometheus.Gauge
 	connsClosed *prometheus.CounterVec
 	refused     prometheus.Counter
+	panics      prometheus.Counter
+	rejected    *prometheus.CounterVec
 
 	// The counters of each label set seen, so that a request costs one map
 	// read rather than a label hash.
@@ -82,6 +84,14 @@ func newMetrics() *metrics {
 			Name: "feed_connections_refused_total",
 			Help: "Connections closed as soon as accepted, for being past the maximum of open connections (-max-conns).",
 		}),
+		panics: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "feed_http_panics_total",
+			Help: "Requests whose handler panicked; each was answered 500 and logged with its stack.",
+		}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feed_render_rejected_total",
+			Help: "Requests answered 503 while waiting to render: busy (no render slot within the queue wait) or gone (the client left first).",
+		}, []string{"reason"}),
 		linked: make(map[string]bool),
 	}
 	for _, v := range LinkedVariants() {
@@ -89,10 +99,12 @@ func newMetrics() *metrics {
 	}
 	m.reloads.WithLabelValues("ok")
 	m.reloads.WithLabelValues("failed")
+	m.rejected.WithLabelValues("busy")
+	m.rejected.WithLabelValues("gone")
 	for _, limit := range connlimit.LimitNames() {
 		m.connsClosed.WithLabelValues(limit)
 	}
-	m.registry.MustRegister(m.requests, m.bytes, m.reloads, m.renders, m.modified, m.eventsCount, m.lastYear, m.connsClosed, m.refused,
+	m.registry.MustRegister(m.requests, m.bytes, m.reloads, m.renders, m.modified, m.eventsCount, m.lastYear, m.connsClosed, m.refused, m.panics, m.rejected,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -161,4 +173,25 @@ func (m *metrics) observeSnapshot(s *Snapshot) {
 		m.renders.WithLabelValues("catalog").Observe(s.buildTime.Seconds())
 	}
 	s.onRender = func(d time.Duration) { m.renders.WithLabelValues("variant").Observe(d.Seconds()) }
+}
+
+// observeServer registers the figures read from the server as it runs: the
+// render queue, the cache of the snapshot being served, and the recent
+// server errors that /healthz judges by.
+func (m *metrics) observeServer(s *Server) {
+	gauge := func(name, help string, value func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, value)
+	}
+	m.registry.MustRegister(
+		gauge("feed_renders_in_flight", "Renders on request running now; at most GOMAXPROCS.",
+			func() float64 { return float64(s.Snapshot().cache.limit.inFlight()) }),
+		gauge("feed_renders_waiting", "Requests waiting for a render slot.",
+			func() float64 { return float64(s.Snapshot().cache.limit.waiting.Load()) }),
+		gauge("feed_render_cache_entries", "Resources rendered on request and kept in the served snapshot's cache.",
+			func() float64 { n, _ := s.Snapshot().cache.stats(); return float64(n) }),
+		gauge("feed_render_cache_bytes", "Bytes held by the served snapshot's cache of resources rendered on request.",
+			func() float64 { _, b := s.Snapshot().cache.stats(); return float64(b) }),
+		gauge("feed_http_recent_server_errors", "Answers of the last minute that were server errors (5xx other than 503), up to the number that makes /healthz degraded.",
+			func() float64 { return float64(s.failures.since(s.now().Add(-failureWindow))) }),
+	)
 }

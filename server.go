@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Server answers HTTP requests from the current Snapshot. The snapshot can
@@ -37,6 +39,7 @@ type Server struct {
 	health      HealthDetails
 	accessCount atomic.Int64
 	now         func() time.Time // the clock that splits the page's events into upcoming and past
+	failures    recentFailures   // the latest server errors, which /healthz judges by
 }
 
 // ServerOption configures a Server.
@@ -97,6 +100,7 @@ func NewServer(snap *Snapshot, log *slog.Logger, opts ...ServerOption) *Server {
 		opt(s)
 	}
 	s.Swap(snap)
+	s.metrics.observeServer(s)
 	s.handler = s.routes()
 	return s
 }
@@ -138,7 +142,7 @@ func (s *Server) routes() http.Handler {
 	var h http.Handler = s.router()
 	h = limitURI(h)
 	h = commonHeaders(h)
-	h = recoverPanics(s.log, h)
+	h = recoverPanics(s.log, s.metrics.panics, h)
 	h = s.observe(h)
 	return h
 }
@@ -427,7 +431,7 @@ func (s *Server) serveCalendar(f Format) routeHandler {
 			return
 		}
 		annotateVariant(w, s.metrics.variantLabel(v.Query()))
-		res, err := snap.Calendar(v, format)
+		res, err := snap.calendar(r.Context(), v, format)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -443,7 +447,7 @@ func (s *Server) serveEvent(f Format) routeHandler {
 			s.fail(w, r, err)
 			return
 		}
-		res, found, err := s.snap.Load().Event(id, v, negotiate(f, requestHeader(r, "Accept")))
+		res, found, err := s.snap.Load().event(r.Context(), id, v, negotiate(f, requestHeader(r, "Accept")))
 		switch {
 		case !found:
 			httpError(w, http.StatusNotFound, `no event with id "`+id+`"; the whole feed is at `+CalendarPath)
@@ -456,12 +460,27 @@ func (s *Server) serveEvent(f Format) routeHandler {
 }
 
 // fail maps an error to its answer, in one place: a parameter the client
-// got wrong is a 400 that says how; anything else is a 500 that is logged
-// and tells the client nothing of the cause.
+// got wrong is a 400 that says how; a render that found no free slot in
+// time is a 503 with Retry-After; a request that went away while it waited
+// gets a 503 that nobody reads; anything else is a 500 that is logged and
+// tells the client nothing of the cause.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var pe *ParamError
 	if errors.As(err, &pe) {
 		httpError(w, http.StatusBadRequest, pe.Error())
+		return
+	}
+	var busy *BusyError
+	if errors.As(err, &busy) {
+		s.metrics.rejected.WithLabelValues("busy").Inc()
+		s.log.Warn("render queue full", "url", r.URL.String(), "err", err)
+		w.Header().Set("Retry-After", busy.retryAfter())
+		httpError(w, http.StatusServiceUnavailable, busy.Reason)
+		return
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		s.metrics.rejected.WithLabelValues("gone").Inc()
+		httpError(w, http.StatusServiceUnavailable, "the request ended before its answer was ready")
 		return
 	}
 	s.log.Error("request failed", "method", r.Method, "url", r.URL.String(), "err", err)
@@ -505,13 +524,19 @@ func mediaQuality(accept, mediaType string) float64 {
 // serveHealth reports the catalog being served and the latest reload. A
 // failed reload makes the status "degraded" but still answers 200: the
 // service is serving its last good feed, and a health check that restarted
-// it would only swap a working process for one that cannot start. Only the
-// clients that HealthDetails allows see more than the status and the times.
+// it would only swap a working process for one that cannot start. So do
+// degradedFailures server errors within failureWindow: a handler that
+// keeps failing while the pre-rendered feeds are still served is worth an
+// operator's look, and a restart may or may not cure it. Only the clients
+// that HealthDetails allows see more than the status, counts and times.
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
 	last := s.lastReload.Load()
+	// RecentServerErrors counts the answers of the last minute that failed
+	// on the server's side.
+	recentErrors := s.failures.since(s.now().Add(-failureWindow))
 	status := "ok"
-	if last != nil && last.Failed {
+	if last != nil && last.Failed || recentErrors >= degradedFailures {
 		status = "degraded"
 	}
 	// The data runs out after the last arranged year; a warning says so
@@ -525,26 +550,28 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	var report any
 	if s.showHealthDetails(r) {
 		report = struct {
-			Status           string        `json:"status"`
-			Events           int           `json:"events"`
-			Modified         time.Time     `json:"modified"`
-			ETag             string        `json:"etag"`
-			LastReload       *ReloadStatus `json:"last_reload,omitempty"`
-			LastArrangedYear int           `json:"last_arranged_year,omitempty"`
-			Warnings         []string      `json:"warnings,omitempty"`
-		}{status, len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), last, lastYear, warnings}
+			Status             string        `json:"status"`
+			Events             int           `json:"events"`
+			Modified           time.Time     `json:"modified"`
+			ETag               string        `json:"etag"`
+			LastReload         *ReloadStatus `json:"last_reload,omitempty"`
+			RecentServerErrors int           `json:"recent_server_errors,omitempty"`
+			LastArrangedYear   int           `json:"last_arranged_year,omitempty"`
+			Warnings           []string      `json:"warnings,omitempty"`
+		}{status, len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), last, recentErrors, lastYear, warnings}
 	} else {
 		type reloadTimes struct {
 			At     time.Time `json:"at"`
 			Failed bool      `json:"failed"`
 		}
 		public := struct {
-			Status           string       `json:"status"`
-			Modified         time.Time    `json:"modified"`
-			LastReload       *reloadTimes `json:"last_reload,omitempty"`
-			LastArrangedYear int          `json:"last_arranged_year,omitempty"`
-			Warnings         []string     `json:"warnings,omitempty"`
-		}{Status: status, Modified: snap.Catalog.Modified, LastArrangedYear: lastYear, Warnings: warnings}
+			Status             string       `json:"status"`
+			Modified           time.Time    `json:"modified"`
+			LastReload         *reloadTimes `json:"last_reload,omitempty"`
+			RecentServerErrors int          `json:"recent_server_errors,omitempty"`
+			LastArrangedYear   int          `json:"last_arranged_year,omitempty"`
+			Warnings           []string     `json:"warnings,omitempty"`
+		}{Status: status, Modified: snap.Catalog.Modified, RecentServerErrors: recentErrors, LastArrangedYear: lastYear, Warnings: warnings}
 		if last != nil {
 			public.LastReload = &reloadTimes{last.At, last.Failed}
 		}
@@ -654,8 +681,8 @@ func commonHeaders(next http.Handler) http.Handler {
 }
 
 // recoverPanics turns a panic into a logged 500 that tells the client
-// nothing of the cause.
-func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+// nothing of the cause, and counts it in panics.
+func recoverPanics(log *slog.Logger, panics prometheus.Counter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			v := recover()
@@ -665,6 +692,7 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
+			panics.Inc()
 			log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 			httpError(w, http.StatusInternalServerError, "the server failed to answer; the failure is logged")
 		}()
@@ -689,6 +717,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 		s.metrics.observeRequest(rec.route, rec.variant, rec.status, rec.bytes)
+		if isServerError(rec.status) {
+			s.failures.add(s.now())
+		}
 		if logged {
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("method", r.Method), slog.String("uri", r.RequestURI), slog.String("route", rec.route),
@@ -729,4 +760,48 @@ func annotateVariant(w http.ResponseWriter, variant string) {
 	if rec, ok := w.(*recorder); ok {
 		rec.variant = variant
 	}
+}
+
+// /healthz reports "degraded" while at least degradedFailures answers
+// within the last failureWindow were server errors. Successes elsewhere do
+// not clear it: the pre-rendered feeds keep answering 200 while a broken
+// render path answers 500 to everything else.
+const (
+	degradedFailures = 5
+	failureWindow    = time.Minute
+)
+
+// isServerError tells the answers that count against health: a 5xx other
+// than 503, which is the service shedding load by design (a full render
+// queue, a request that went away), not a handler failing.
+func isServerError(status int) bool {
+	return status >= 500 && status != http.StatusServiceUnavailable
+}
+
+// recentFailures keeps the times of the latest degradedFailures server
+// errors, enough to tell how many fell within the window.
+type recentFailures struct {
+	mu   sync.Mutex
+	at   [degradedFailures]time.Time // a ring, next is the oldest
+	next int
+}
+
+func (f *recentFailures) add(t time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.at[f.next] = t
+	f.next = (f.next + 1) % len(f.at)
+}
+
+// since counts the kept failures after t, up to degradedFailures.
+func (f *recentFailures) since(t time.Time) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, at := range f.at {
+		if at.After(t) {
+			n++
+		}
+	}
+	return n
 }

@@ -119,7 +119,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	key := "page " + string(lang) + " " + base + " " + now.UTC().Format("2006-01-02")
-	res, err := snap.cache.get(key, func() (*Resource, error) { return renderPage(snap, lang, base, now) })
+	res, err := snap.cache.get(r.Context(), key, func() (*Resource, error) { return renderPage(snap, lang, base, now) })
 	if err != nil {
 		s.fail(w, r, err)
 		return

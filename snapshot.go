@@ -3,6 +3,7 @@ package feed
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -23,7 +24,7 @@ import (
 type Snapshot struct {
 	Catalog *events.Catalog
 	BaseURL string
-	cache   *variantCache
+	cache   *renderCache
 
 	// linked holds the iCalendar feeds of LinkedVariants by canonical
 	// query, "" for the full feed: the URLs that subscribers copy from the
@@ -80,7 +81,7 @@ func LinkedVariants() []Variant {
 // Build renders a catalog for serving at baseURL (empty when unknown).
 func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
 	began := time.Now()
-	s := &Snapshot{Catalog: cat, BaseURL: baseURL, cache: newVariantCache(defaultCacheEntries, defaultCacheBytes),
+	s := &Snapshot{Catalog: cat, BaseURL: baseURL, cache: newRenderCache(defaultCacheEntries, defaultCacheBytes, renderSlots),
 		linked: make(map[string]*Resource), events: make(map[string]*Resource, len(cat.Events))}
 	for _, v := range LinkedVariants() {
 		res, err := s.renderCalendar(v, FormatICS)
@@ -115,14 +116,25 @@ func (s *Snapshot) ETag() string { return s.fullFeed().identity.etag[0] }
 func (s *Snapshot) fullFeed() *Resource { return s.linked[""] }
 
 // Calendar returns the feed that a variant selects, rendering it if this is
-// its first request.
+// its first request. A render waits for one of the process's render slots,
+// at most 10 seconds: it may fail with a *BusyError.
 func (s *Snapshot) Calendar(v Variant, f Format) (*Resource, error) {
-	return s.cache.get(calendarKey(v, f), func() (*Resource, error) { return s.timed(func() (*Resource, error) { return s.renderCalendar(v, f) }) })
+	return s.calendar(context.Background(), v, f)
+}
+
+// calendar is Calendar for a request: it gives up waiting when ctx ends.
+func (s *Snapshot) calendar(ctx context.Context, v Variant, f Format) (*Resource, error) {
+	return s.cache.get(ctx, calendarKey(v, f), func() (*Resource, error) { return s.timed(func() (*Resource, error) { return s.renderCalendar(v, f) }) })
 }
 
 // Event returns the calendar of one event, or false when there is no such
-// event.
+// event. Like Calendar, it may fail with a *BusyError.
 func (s *Snapshot) Event(id string, v Variant, f Format) (*Resource, bool, error) {
+	return s.event(context.Background(), id, v, f)
+}
+
+// event is Event for a request: it gives up waiting when ctx ends.
+func (s *Snapshot) event(ctx context.Context, id string, v Variant, f Format) (*Resource, bool, error) {
 	if f == FormatICS && v.Query() == "" {
 		res, ok := s.events[id]
 		return res, ok, nil
@@ -131,7 +143,7 @@ func (s *Snapshot) Event(id string, v Variant, f Format) (*Resource, bool, error
 	if !ok {
 		return nil, false, nil
 	}
-	res, err := s.cache.get(eventKey(id, v, f), func() (*Resource, error) {
+	res, err := s.cache.get(ctx, eventKey(id, v, f), func() (*Resource, error) {
 		return s.timed(func() (*Resource, error) { return s.renderEvent(ev, v, f) })
 	})
 	return res, true, err
@@ -210,12 +222,14 @@ type Resource struct {
 // Body returns the resource's uncompressed bytes.
 func (r *Resource) Body() []byte { return r.identity.body }
 
-// size is what the resource holds in memory, for the cache's bound.
+// size is what the resource holds in memory, for the cache's bound: the
+// capacity of its bodies, which a growing buffer leaves up to twice their
+// length.
 func (r *Resource) size() int {
 	if r.gzip.etag[0] == r.identity.etag[0] { // not compressed: one body
-		return len(r.identity.body)
+		return cap(r.identity.body)
 	}
-	return len(r.identity.body) + len(r.gzip.body)
+	return cap(r.identity.body) + cap(r.gzip.body)
 }
 
 type representation struct {

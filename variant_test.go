@@ -2,6 +2,7 @@ package feed
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -320,10 +321,10 @@ func TestVariantFloodIsBounded(t *testing.T) {
 }
 
 func TestCacheBoundsBytes(t *testing.T) {
-	c := newVariantCache(100, 10_000)
+	c := newRenderCache(100, 10_000, newRenderLimiter(1, time.Second))
 	for i := range 50 {
 		body := bytes.Repeat([]byte{'x'}, 1000)
-		_, _ = c.get(fmt.Sprint(i), func() (*Resource, error) {
+		_, _ = c.get(context.Background(), fmt.Sprint(i), func() (*Resource, error) {
 			return newResource(calendarContentType, body, time.Time{}, "x.ics", "/x")
 		})
 	}

@@ -9,6 +9,7 @@
 //	           itself a valid catalog, is never served; the whole file is, once closed
 //	restore    a broken file, then the last good bytes put back: /healthz degraded, then ok again
 //	export     export into a directory with foreign files, twice, and two exports at once: the foreign files survive
+//	renders    distinct pages and variants of 10,000 events: peak RSS within its bound, small requests fast
 //
 // Every scenario is bounded in time and stops by itself; all traffic goes to
 // 127.0.0.1. Run it with `go run ./loadtest` (or `make loadtest`); -quick
@@ -94,6 +95,7 @@ func run(quick bool, only string) error {
 		{"slowwrite", slowWrite},
 		{"restore", restore},
 		{"export", exportScenario},
+		{"renders", renders},
 	}
 	fmt.Printf("%-10s %10s %7s %9s %9s %9s  %s\n", "scenario", "requests", "errors", "p50", "p99", "peak RSS", "result")
 	failed := 0
@@ -949,4 +951,114 @@ func seedFiles(dir string, files map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// Bounds of the renders scenario. The service's resident memory is its
+// prepared snapshot (the RSS once loaded), plus the 64 MB cache of
+// resources rendered on request, plus at most GOMAXPROCS renders at once;
+// the Go collector lets the heap reach about twice what is live. The peak
+// must stay under rendersRSSFactor times the RSS once loaded; without the
+// render limit it reached five times (320 MB to 1.67 GB).
+const (
+	rendersClients   = 48
+	rendersRSSFactor = 2.5
+	rendersProbeP50  = 50 * time.Millisecond
+)
+
+// renders asks for distinct missing resources from many clients at once:
+// the page under a different Host each time (the page's links are per
+// origin when there is no -base-url) and the feed with a different alarm
+// each time, against a catalog of 10,000 events, while one client times a
+// small pre-rendered request. Every answer must be 200, or 503 with
+// Retry-After when the render queue is full; the process's peak RSS
+// (VmHWM) must stay within its bound, and the small request fast.
+func renders(e *env) (result, error) {
+	catalog := filepath.Join(e.dir, "large.toml")
+	if err := os.WriteFile(catalog, catalogtest.Generate(10000), 0o644); err != nil {
+		return result{}, err
+	}
+	svc, err := startService(e, "-catalog", catalog)
+	if err != nil {
+		return result{}, err
+	}
+	defer svc.kill()
+	small := svc.base + "/events/event-1.ics"
+	if resp, err := http.Get(small); err != nil {
+		return result{}, err
+	} else {
+		resp.Body.Close()
+	}
+	loaded := readStatus(svc.cmd.Process.Pid, "VmRSS:")
+
+	ctx, cancel := context.WithTimeout(context.Background(), e.dur(20*time.Second))
+	defer cancel()
+	var (
+		served, busy, other atomic.Int64
+		mu                  sync.Mutex
+		firstOther          string
+		wg                  sync.WaitGroup
+		seq                 atomic.Int64
+	)
+	for w := range rendersClients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Timeout: 25 * time.Second, Transport: &http.Transport{DisableCompression: true}}
+			for ctx.Err() == nil {
+				n := seq.Add(1)
+				req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/calendar.ics?alarm=%dm", svc.base, n%5000+1), nil)
+				if w%2 == 0 {
+					req, _ = http.NewRequestWithContext(ctx, "GET", svc.base+"/", nil)
+					req.Host = fmt.Sprintf("client-%d.example", n)
+				}
+				resp, err := client.Do(req)
+				status := 0
+				if err == nil {
+					_, err = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					status = resp.StatusCode
+				}
+				if ctx.Err() != nil {
+					return // cut off by the end of the phase
+				}
+				switch {
+				case err == nil && status == 200:
+					served.Add(1)
+				case err == nil && status == 503 && resp.Header.Get("Retry-After") != "":
+					busy.Add(1)
+				default:
+					other.Add(1)
+					mu.Lock()
+					if firstOther == "" {
+						firstOther = fmt.Sprintf("%s: status %d, %v", req.URL, status, err)
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	var probe load
+	probe.run(ctx, 1, []target{{url: small, status: 200}})
+	wg.Wait()
+
+	res := probe.result()
+	res.requests += served.Load() + busy.Load() + other.Load()
+	res.errors += other.Load()
+	res.peakRSS = readStatus(svc.cmd.Process.Pid, "VmHWM:")
+	bound := int64(rendersRSSFactor * float64(loaded))
+	res.note = fmt.Sprintf("%d clients for %s: %d renders served, %d answered 503 (queue full); RSS %d MB once loaded, peak %d MB (bound %.1f×: %d MB); small request p50 %s",
+		rendersClients, e.dur(20*time.Second), served.Load(), busy.Load(), loaded/1024, res.peakRSS/1024, rendersRSSFactor, bound/1024, res.p50.Round(time.Microsecond))
+	if other.Load() > 0 {
+		res.failures = append(res.failures, fmt.Sprintf("%d answers neither 200 nor 503 with Retry-After, first: %s", other.Load(), firstOther))
+	}
+	if served.Load() == 0 {
+		res.failures = append(res.failures, "no render was served")
+	}
+	if res.peakRSS > bound {
+		res.failures = append(res.failures, fmt.Sprintf("peak RSS %d MB above %.1f× the RSS once loaded (%d MB)", res.peakRSS/1024, rendersRSSFactor, loaded/1024))
+	}
+	if res.p50 > rendersProbeP50 {
+		res.failures = append(res.failures, fmt.Sprintf("the small request slowed to p50 %s (bound %s)", res.p50, rendersProbeP50))
+	}
+	return res, nil
 }
