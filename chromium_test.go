@@ -92,6 +92,25 @@ func TestPageInChromium(t *testing.T) {
 
 	checkPageLinks(t, hrefs, ts.URL, host)
 
+	// The card of every holiday, and past years folded away: a person sees
+	// no past event until they open its year.
+	var cardTitle, cardURL string
+	var pastShown, pastYears int
+	if err := chromedp.Run(ctx,
+		chromedp.Text("#feed-holidays h3", &cardTitle, chromedp.ByQuery),
+		chromedp.Text("#feed-holidays .url", &cardURL, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("details.year.past").length`, &pastYears),
+		chromedp.Evaluate(`Array.from(document.querySelectorAll(".event.past")).filter(e => e.checkVisibility()).length`, &pastShown),
+	); err != nil {
+		t.Fatalf("read the page: %v", err)
+	}
+	if cardTitle != "Every public holiday in mainland China" || cardURL != ts.URL+CalendarPath+"?kind=day-off,workday&holiday=all&lang=en" {
+		t.Errorf("holiday card %q %q", cardTitle, cardURL)
+	}
+	if pastYears < 5 || pastShown != 0 {
+		t.Errorf("%d past years, %d past events shown before a year is opened", pastYears, pastShown)
+	}
+
 	// Download one event's calendar as a person would, by clicking.
 	done := make(chan string, 1)
 	chromedp.ListenTarget(ctx, func(ev any) {
@@ -102,7 +121,10 @@ func TestPageInChromium(t *testing.T) {
 			}
 		}
 	})
-	if err := chromedp.Run(ctx, chromedp.Click(`#event-craftsmen-conference-2022-opening a[download]`, chromedp.ByQuery)); err != nil {
+	if err := chromedp.Run(ctx,
+		chromedp.Click(`#past-2022 > summary`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#event-craftsmen-conference-2022-opening`, chromedp.ByQuery),
+		chromedp.Click(`#event-craftsmen-conference-2022-opening a[download]`, chromedp.ByQuery)); err != nil {
 		t.Fatalf("click the download: %v", err)
 	}
 	select {
@@ -199,7 +221,7 @@ func checkPageLinks(t *testing.T, hrefs []string, base, host string) {
 			}
 		}
 	}
-	if webcal != 8 || google != 8 || outlook != 8 || own < 4+16 {
+	if webcal != 2*len(pageFeeds) || google != 2*len(pageFeeds) || outlook != 2*len(pageFeeds) || own < 4+69 {
 		t.Errorf("links: %d webcal, %d Google subscribe, %d Outlook.com, %d to the service", webcal, google, outlook, own)
 	}
 }
