@@ -114,7 +114,7 @@ func TestStartupErrors(t *testing.T) {
 		want string
 	}{
 		{"address taken", []string{"-addr", taken.Addr().String()}, "listen on " + taken.Addr().String()},
-		{"invalid catalog", []string{"-addr", "127.0.0.1:0", "-catalog", broken}, broken + ":11: event[0].end: last day 2025-05-01 is before the first day 2025-05-05"},
+		{"invalid catalog", []string{"-addr", "127.0.0.1:0", "-catalog", broken}, broken + ":12: event[0].end: last day 2025-05-01 is before the first day 2025-05-05"},
 		{"missing catalog", []string{"-addr", "127.0.0.1:0", "-catalog", "/nonexistent/catalog.toml"}, `load catalog "/nonexistent/catalog.toml"`},
 		{"bad base URL", []string{"-addr", "127.0.0.1:0", "-base-url", "feed.example.org"}, "base URL"},
 		{"unknown flag", []string{"-port", "80"}, "flag provided but not defined"},
@@ -175,7 +175,7 @@ func TestCheckReportsEveryError(t *testing.T) {
 	if err := run(context.Background(), []string{"feed", "check", filepath.Join("..", "..", "events", "catalog.toml")}, func(string) string { return "" }, &stdout, io.Discard); err != nil {
 		t.Fatalf("the default catalog fails check: %v\n%s", err, stdout.String())
 	}
-	if !strings.Contains(stdout.String(), "ok, 16 events") {
+	if !strings.Contains(stdout.String(), "ok, 69 events") {
 		t.Errorf("check output %q", stdout.String())
 	}
 }
