@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	goical "github.com/emersion/go-ical"
 )
@@ -50,28 +52,7 @@ func TestPageInChromium(t *testing.T) {
 	host := strings.TrimPrefix(ts.URL, "http://")
 
 	downloads := t.TempDir()
-	// Chromium may still be writing its profile as it exits, so the profile
-	// is removed without the checks that t.TempDir makes.
-	profile, err := os.MkdirTemp("", "feed-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(profile)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "en-US"), chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithDebugf(func(f string, a ...any) {
-		if os.Getenv("CDP_DEBUG") != "" {
-			t.Logf(f, a...)
-		}
-	}))
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := newChromium(t, exe)
 
 	var hrefs []string
 	var lang, heading string
@@ -92,6 +73,25 @@ func TestPageInChromium(t *testing.T) {
 
 	checkPageLinks(t, hrefs, ts.URL, host)
 
+	// The card of every holiday, and past years folded away: a person sees
+	// no past event until they open its year.
+	var cardTitle, cardURL string
+	var pastShown, pastYears int
+	if err := chromedp.Run(ctx,
+		chromedp.Text("#feed-holidays h3", &cardTitle, chromedp.ByQuery),
+		chromedp.Text("#feed-holidays .url", &cardURL, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("details.year.past").length`, &pastYears),
+		chromedp.Evaluate(`Array.from(document.querySelectorAll(".event.past")).filter(e => e.checkVisibility()).length`, &pastShown),
+	); err != nil {
+		t.Fatalf("read the page: %v", err)
+	}
+	if cardTitle != "Every public holiday in mainland China" || cardURL != ts.URL+CalendarPath+"?kind=day-off,workday&holiday=all&lang=en" {
+		t.Errorf("holiday card %q %q", cardTitle, cardURL)
+	}
+	if pastYears < 5 || pastShown != 0 {
+		t.Errorf("%d past years, %d past events shown before a year is opened", pastYears, pastShown)
+	}
+
 	// Download one event's calendar as a person would, by clicking.
 	done := make(chan string, 1)
 	chromedp.ListenTarget(ctx, func(ev any) {
@@ -102,7 +102,10 @@ func TestPageInChromium(t *testing.T) {
 			}
 		}
 	})
-	if err := chromedp.Run(ctx, chromedp.Click(`#event-craftsmen-conference-2022-opening a[download]`, chromedp.ByQuery)); err != nil {
+	if err := chromedp.Run(ctx,
+		chromedp.Click(`#past-2022 > summary`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#event-craftsmen-conference-2022-opening`, chromedp.ByQuery),
+		chromedp.Click(`#event-craftsmen-conference-2022-opening a[download]`, chromedp.ByQuery)); err != nil {
 		t.Fatalf("click the download: %v", err)
 	}
 	select {
@@ -147,6 +150,98 @@ func TestPageInChromium(t *testing.T) {
 		t.Error("the page is wider than a phone's screen")
 	}
 	saveScreenshot(t, ctx, "page-phone.png")
+}
+
+// newChromium starts headless Chromium for the test, with a window of a
+// desktop's size, and stops it when the test ends; everything it does must
+// be done within 90 seconds.
+func newChromium(t *testing.T, exe string) context.Context {
+	t.Helper()
+	// Chromium may still be writing its profile as it exits, so the profile
+	// is removed without the checks that t.TempDir makes.
+	profile, err := os.MkdirTemp("", "feed-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(profile) })
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "en-US"), chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900))
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithDebugf(func(f string, a ...any) {
+		if os.Getenv("CDP_DEBUG") != "" {
+			t.Logf(f, a...)
+		}
+	}))
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	// Cleanups run last-added first: the timeout, the tab, then the browser.
+	t.Cleanup(cancelAlloc)
+	t.Cleanup(cancel)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
+// axeScript is Deque's axe-core, installed by scripts/test-deps.
+const axeScript = "clients/axe/node_modules/axe-core/axe.min.js"
+
+// TestPageAccessibility runs axe-core's WCAG 2.0 and 2.1 A and AA rules on
+// the subscribe page in Chromium, in both languages, at a desktop's and a
+// phone's width, with every past year unfolded so that the past events'
+// colours are checked too.
+func TestPageAccessibility(t *testing.T) {
+	exe := chromiumPath(t)
+	axe, err := os.ReadFile(axeScript)
+	if err != nil {
+		if os.Getenv("FEED_REQUIRE_CLIENTS") != "" {
+			t.Fatalf("axe-core is not installed (%v); run scripts/test-deps", err)
+		}
+		t.Skipf("axe-core is not installed (%v); scripts/test-deps installs it", err)
+	}
+	snap, err := Build(defaultCatalog(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(NewServer(snap, discardLogger()))
+	defer ts.Close()
+	ctx := newChromium(t, exe)
+	// The page allows no script; axe is the test's, not the page's.
+	if err := chromedp.Run(ctx, page.SetBypassCSP(true)); err != nil {
+		t.Fatal(err)
+	}
+	type violation struct {
+		ID, Impact, Help string
+		Nodes            []string
+	}
+	for _, size := range []struct {
+		name          string
+		width, height int64
+	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
+		for _, lang := range []string{"en", "zh"} {
+			var violations []violation
+			var unfolded int
+			if err := chromedp.Run(ctx,
+				chromedp.EmulateViewport(size.width, size.height),
+				chromedp.Navigate(ts.URL+"/?lang="+lang),
+				chromedp.WaitVisible("h1", chromedp.ByQuery),
+				chromedp.Evaluate(`document.querySelectorAll("details").forEach(d => d.open = true); document.querySelectorAll("details[open]").length`, &unfolded),
+				chromedp.Evaluate(string(axe), nil),
+				chromedp.Evaluate(`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}).then(r => r.violations.map(v => ({
+					id: v.id, impact: v.impact, help: v.help,
+					nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + n.failureSummary)})))`,
+					&violations, func(p *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return p.WithAwaitPromise(true) }),
+			); err != nil {
+				t.Fatalf("%s %s: run axe: %v", size.name, lang, err)
+			}
+			if unfolded == 0 {
+				t.Errorf("%s %s: no past year to unfold", size.name, lang)
+			}
+			for _, v := range violations {
+				t.Errorf("%s %s: %s (%s): %s\n%s", size.name, lang, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n"))
+			}
+		}
+	}
 }
 
 func checkPageLinks(t *testing.T, hrefs []string, base, host string) {
@@ -199,7 +294,7 @@ func checkPageLinks(t *testing.T, hrefs []string, base, host string) {
 			}
 		}
 	}
-	if webcal != 8 || google != 8 || outlook != 8 || own < 4+16 {
+	if webcal != 2*len(pageFeeds) || google != 2*len(pageFeeds) || outlook != 2*len(pageFeeds) || own < 4+69 {
 		t.Errorf("links: %d webcal, %d Google subscribe, %d Outlook.com, %d to the service", webcal, google, outlook, own)
 	}
 }

@@ -177,7 +177,8 @@ func TestGoICalReadsFeed(t *testing.T) {
 		{"full", loadCatalog(t, "testdata/full.toml")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body, err := RenderCalendar(tc.cat, Options{})
+			// Every holiday, so that the feed holds every event.
+			body, err := RenderCalendar(tc.cat, Options{Variant: Variant{Holidays: allHolidays()}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -348,15 +349,17 @@ func TestICALJSReadsFeed(t *testing.T) {
 		{"full", loadCatalog(t, "testdata/full.toml")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body, err := RenderCalendar(tc.cat, Options{BaseURL: testBaseURL})
+			// Every holiday, so that the feed holds every event.
+			v := Variant{Holidays: allHolidays()}
+			body, err := RenderCalendar(tc.cat, Options{BaseURL: testBaseURL, Variant: v})
 			if err != nil {
 				t.Fatal(err)
 			}
 			cal := icaljs(t, body)
-			if got, want := cal.Calendar["x-wr-calname"], localized(tc.cat.Name, LangBoth, " · "); got != want {
+			if got, want := cal.Calendar["x-wr-calname"], localized(tc.cat.Name, LangBoth, " · ")+v.nameSuffix(); got != want {
 				t.Errorf("X-WR-CALNAME %q, want %q", got, want)
 			}
-			if cal.Calendar["refresh-interval"] == "" || cal.Calendar["source"] != testBaseURL+CalendarPath {
+			if cal.Calendar["refresh-interval"] == "" || cal.Calendar["source"] != testBaseURL+CalendarPath+"?holiday=all" {
 				t.Errorf("calendar properties: %v", cal.Calendar)
 			}
 			if len(cal.Events) != len(tc.cat.Events) {
@@ -530,6 +533,19 @@ func TestHTTP(t *testing.T) {
 			wantHeader: map[string]string{"Location": "/etc/passwd"}},
 		{name: "cleaned path", method: "GET", path: "/etc/passwd", wantStatus: 404},
 		{name: "no directory listing", method: "GET", path: "/events/", wantStatus: 404},
+		{name: "every holiday", method: "GET", path: "/calendar.ics?holiday=all&kind=day-off,workday", wantStatus: 200,
+			wantHeader: map[string]string{"Content-Location": "/calendar.ics?kind=day-off,workday&holiday=all", "Content-Type": "text/calendar; charset=utf-8"},
+			bodyHas:    "UID:cn-spring-festival-2026-days-off@"},
+		{name: "holidays in any order and case", method: "GET", path: "/calendar.ics?Holiday=National-Day,NEW-YEAR&lang=en", wantStatus: 200,
+			wantHeader: map[string]string{"Content-Location": "/calendar.ics?holiday=new-year,national-day&lang=en"},
+			bodyHas:    "UID:cn-mid-autumn-national-day-2025-days-off@"},
+		{name: "holiday jCal", method: "GET", path: "/calendar.json?holiday=qingming&kind=workday", wantStatus: 200,
+			wantHeader: map[string]string{"Content-Type": "application/calendar+json"}, bodyHas: "cn-qingming-2024-workday-04-07@"},
+		{name: "unknown holiday", method: "GET", path: "/calendar.ics?holiday=christmas", wantStatus: 400,
+			wantHeader: map[string]string{"Content-Type": "text/plain; charset=utf-8"},
+			bodyHas:    `parameter "holiday": "christmas" is not a holiday; accepted: all, or a comma-separated list of new-year,`},
+		{name: "holiday on an event", method: "GET", path: "/events/cn-labour-day-2022-days-off.ics?holiday=labour-day", wantStatus: 400,
+			bodyHas: `parameter "holiday": chooses among a feed's events`},
 		{name: "health", method: "GET", path: "/healthz", wantStatus: 200,
 			wantHeader: map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"}, bodyHas: `"status":"ok"`},
 		{name: "health put", method: "PUT", path: "/healthz", wantStatus: 405, wantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS"}},
@@ -674,5 +690,29 @@ func TestFastRoutesAgreeWithMux(t *testing.T) {
 		case got != nil && len(vars)+len(want.Vars) > 0 && !maps.Equal(vars, want.Vars):
 			t.Errorf("%s: variables %v, mux %v", path, vars, want.Vars)
 		}
+	}
+}
+
+// TestCorrectedEventsKeepTheirIdentity: a corrected event keeps its UID and
+// carries a higher SEQUENCE, so that clients replace it instead of adding a
+// second copy.
+func TestCorrectedEventsKeepTheirIdentity(t *testing.T) {
+	srv, _ := newTestServer(t)
+	cal := icaljs(t, get(t, srv, "/calendar.ics").Body.Bytes())
+	want := map[string]int{
+		"craftsmen-conference-2022@" + events.UIDDomain:         1,
+		"craftsmen-conference-2022-opening@" + events.UIDDomain: 1,
+		"international-workers-day@" + events.UIDDomain:         1,
+	}
+	for _, ev := range cal.Events {
+		if seq, ok := want[ev.UID]; ok {
+			if ev.Sequence != seq {
+				t.Errorf("%s: SEQUENCE %d, want %d", ev.UID, ev.Sequence, seq)
+			}
+			delete(want, ev.UID)
+		}
+	}
+	for uid := range want {
+		t.Errorf("the feed has no event with UID %s", uid)
 	}
 }

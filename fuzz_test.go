@@ -20,6 +20,7 @@ func FuzzVariantQuery(f *testing.F) {
 	for _, seed := range []string{
 		"", "kind=day-off", "KIND=WorkDay,Day-Off&lang=zh", "alarm=1h30m&workhours=9:00-18:00", "lang=en&lang=zh",
 		"alarm=99999999999999999999d", "kind=%00", "%zz", "workhours=24:00-24:00", "a=1&b=2&c=3", ";;;&&&==",
+		"holiday=all&kind=day-off,workday", "holiday=Mid-Autumn,,national-day", "holiday=all,all",
 	} {
 		f.Add(seed)
 	}

@@ -83,7 +83,8 @@ func TestLibicalReadsFeeds(t *testing.T) {
 		{"full", loadCatalog(t, "testdata/full.toml")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			body, err := RenderCalendar(tc.cat, Options{BaseURL: testBaseURL})
+			// Every holiday, so that the feed holds every event.
+			body, err := RenderCalendar(tc.cat, Options{BaseURL: testBaseURL, Variant: Variant{Holidays: allHolidays()}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -142,8 +143,9 @@ func TestLibicalRecurrence(t *testing.T) {
 	}
 }
 
-// TestLibicalReadsVariants: every kind, language, reminders and working
-// hours, accepted by libical with exactly the catalog's events of the kind.
+// TestLibicalReadsVariants: every kind, language, reminders, working hours
+// and every holiday, accepted by libical with exactly the catalog's events
+// that the variant selects.
 func TestLibicalReadsVariants(t *testing.T) {
 	cat := defaultCatalog(t)
 	lead := ReminderLead
@@ -153,12 +155,13 @@ func TestLibicalReadsVariants(t *testing.T) {
 			variants = append(variants, Variant{Kinds: []events.Kind{k}, Lang: lang})
 		}
 	}
-	variants = append(variants, Variant{Alarm: &lead}, Variant{Kinds: []events.Kind{events.KindWorkday}, WorkHours: &WorkHours{Start: 540, End: 1080}, Alarm: &lead})
+	variants = append(variants, Variant{Alarm: &lead}, Variant{Kinds: []events.Kind{events.KindWorkday}, WorkHours: &WorkHours{Start: 540, End: 1080}, Alarm: &lead},
+		Variant{Holidays: allHolidays(), Lang: LangChinese}, Variant{Kinds: []events.Kind{events.KindWorkday}, Holidays: allHolidays(), WorkHours: &WorkHours{Start: 540, End: 1080}})
 	for _, v := range variants {
 		rows := libical(t, mustRender(t, cat, v))
 		var want []string
 		for _, ev := range cat.Events {
-			if v.includes(ev.Kind) {
+			if v.selects(ev) {
 				want = append(want, ev.ID)
 			}
 		}

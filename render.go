@@ -126,7 +126,7 @@ func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 	}
 	evs := make([]events.Event, 0, len(cat.Events))
 	for _, ev := range cat.Events {
-		if !v.includes(ev.Kind) {
+		if !v.selects(ev) {
 			continue
 		}
 		timed, err := applyWorkHours(cat, ev, v)

@@ -130,6 +130,9 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 type pageStrings struct {
 	Subscribe, SubscribeHint, Apple, AppleShort, Google, Outlook, CopyHint, QRAlt, QRHint string
 	WithReminder, Link, Upcoming, Past, Download, AddGoogle, Footer, Switch               string
+	// YearCount labels a folded year of past events with its number of
+	// events, as a format with one %d.
+	YearCount string
 }
 
 var pageText = map[Lang]pageStrings{
@@ -145,6 +148,7 @@ var pageText = map[Lang]pageStrings{
 		Upcoming:     "Coming up", Past: "Past",
 		Download: "Download .ics", AddGoogle: "Add to Google Calendar",
 		Footer: "The whole feed:", Switch: "中文",
+		YearCount: "%d events",
 	},
 	LangChinese: {
 		Subscribe:     "把这些日程加入你的日历",
@@ -158,28 +162,48 @@ var pageText = map[Lang]pageStrings{
 		Upcoming:     "即将到来", Past: "已过去",
 		Download: "下载 .ics", AddGoogle: "添加到 Google 日历",
 		Footer: "完整订阅：", Switch: "English",
+		YearCount: "%d个日程",
 	},
 }
 
-// pageFeeds are the feeds the page offers, each a kind set of
+// pageFeeds are the feeds the page offers, each a kind and holiday set of
 // LinkedVariants.
 var pageFeeds = []struct {
 	id           string
 	kinds        []events.Kind
+	holidays     []events.Holiday
 	title, blurb events.Text
 }{
-	{"all", nil,
+	{"all", nil, nil,
 		events.Text{EN: "Everything", ZH: "全部日程"},
 		events.Text{EN: "The conference and its opening, International Workers' Day, and every Labour Day day off and make-up working day.", ZH: "大会及开幕式、国际劳动节，以及每年劳动节的放假和调休上班日。"}},
-	{"day-off", []events.Kind{events.KindDayOff},
-		events.Text{EN: "Days off", ZH: "放假"},
+	{"holidays", []events.Kind{events.KindDayOff, events.KindWorkday}, allHolidays(),
+		events.Text{EN: "Every public holiday in mainland China", ZH: "中国大陆全部法定节假日"},
+		everyHolidayBlurb()},
+	{"day-off", []events.Kind{events.KindDayOff}, nil,
+		events.Text{EN: "Labour Day: days off", ZH: "劳动节放假"},
 		events.Text{EN: "China's Labour Day days off, year by year, as the State Council's notices set them.", ZH: "国务院办公厅通知的历年劳动节放假安排。"}},
-	{"workday", []events.Kind{events.KindWorkday},
-		events.Text{EN: "Make-up working days", ZH: "调休上班"},
-		events.Text{EN: "The weekend days that become working days, as all-day events, to colour apart.", ZH: "因调休而上班的周末，作为全天日程，可单独设置颜色。"}},
-	{"conference", []events.Kind{events.KindConference, events.KindCeremony},
+	{"workday", []events.Kind{events.KindWorkday}, nil,
+		events.Text{EN: "Labour Day: make-up working days", ZH: "劳动节调休上班"},
+		events.Text{EN: "The weekend days around Labour Day that become working days, as all-day events, to colour apart.", ZH: "劳动节前后因调休而上班的周末，作为全天日程，可单独设置颜色。"}},
+	{"conference", []events.Kind{events.KindConference, events.KindCeremony}, nil,
 		events.Text{EN: "The conference", ZH: "大会"},
 		events.Text{EN: "The First Innovation Exchange Conference for Craftsmen of the Nation and its opening ceremony.", ZH: "首届大国工匠创新交流大会及其开幕式。"}},
+}
+
+// everyHolidayBlurb describes the feed of every holiday, naming them as
+// the notices do.
+func everyHolidayBlurb() events.Text {
+	var en, zh []string
+	for _, h := range allHolidays() {
+		en = append(en, h.Name().EN)
+		zh = append(zh, h.Name().ZH)
+	}
+	return events.Text{
+		EN: "The days off and make-up working days of every statutory holiday, 2022–2026, as the State Council's notices set them: " +
+			strings.Join(en[:len(en)-1], ", ") + " and " + en[len(en)-1] + ".",
+		ZH: "国务院办公厅通知的全部法定节假日放假和调休上班日（2022—2026年）：" + strings.Join(zh, "、") + "。",
+	}
 }
 
 type pageData struct {
@@ -189,8 +213,33 @@ type pageData struct {
 	Style                                        template.CSS
 	T                                            pageStrings
 	Feeds                                        []feedCard
-	Upcoming, Past                               []eventItem
+	Upcoming, Past                               []yearOfEvents
 	FeedURL, JCalURL                             string
+}
+
+// yearOfEvents is one year's events on the page: upcoming years are shown,
+// past years folded away, latest first.
+type yearOfEvents struct {
+	Year   int
+	Count  string
+	Events []eventItem
+}
+
+// byYear groups events, already in the page's order, by the year they
+// start in.
+func byYear(items []eventItem, countFormat string) []yearOfEvents {
+	var out []yearOfEvents
+	for _, it := range items {
+		y := it.start.Year()
+		if len(out) == 0 || out[len(out)-1].Year != y {
+			out = append(out, yearOfEvents{Year: y})
+		}
+		out[len(out)-1].Events = append(out[len(out)-1].Events, it)
+	}
+	for i := range out {
+		out[i].Count = fmt.Sprintf(countFormat, len(out[i].Events))
+	}
+	return out
 }
 
 type feedCard struct {
@@ -225,8 +274,8 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*Resourc
 	d.Coverage = coverageText(cat, lang, now)
 	lead := ReminderLead
 	for _, f := range pageFeeds {
-		plain := Variant{Kinds: f.kinds, Lang: lang}
-		remind := Variant{Kinds: f.kinds, Lang: lang, Alarm: &lead}
+		plain := Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang}
+		remind := Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang, Alarm: &lead}
 		name := localized(cat.Name, lang, "") + plain.nameSuffix()
 		card := feedCard{ID: f.id, Title: localized(f.title, lang, ""), Blurb: localized(f.blurb, lang, ""),
 			HTTPS: base + withQuery(CalendarPath, plain.Query())}
@@ -246,17 +295,20 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*Resourc
 	if zone == nil {
 		zone = time.UTC
 	}
+	var upcoming, past []eventItem
 	for _, ev := range cat.Events {
 		item := eventFor(ev, lang, now, zone)
 		item.T = pageText[lang]
 		if item.Past {
-			d.Past = append(d.Past, item)
+			past = append(past, item)
 		} else {
-			d.Upcoming = append(d.Upcoming, item)
+			upcoming = append(upcoming, item)
 		}
 	}
-	slices.SortStableFunc(d.Upcoming, func(a, b eventItem) int { return a.start.Compare(b.start) })
-	slices.SortStableFunc(d.Past, func(a, b eventItem) int { return b.start.Compare(a.start) })
+	slices.SortStableFunc(upcoming, func(a, b eventItem) int { return a.start.Compare(b.start) })
+	slices.SortStableFunc(past, func(a, b eventItem) int { return b.start.Compare(a.start) })
+	d.Upcoming = byYear(upcoming, pageText[lang].YearCount)
+	d.Past = byYear(past, pageText[lang].YearCount)
 
 	var buf bytes.Buffer
 	if err := pageTemplate.Execute(&buf, d); err != nil {

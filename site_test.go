@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"html"
 	"image/png"
+	"math"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,20 +97,44 @@ func pageLinks(body string) []string {
 	return links
 }
 
-// TestPageEventsInOrder: upcoming events first, soonest first; then past
-// ones, latest first; a yearly event shows its next occurrence.
+// TestPageEventsInOrder: upcoming events first, soonest first, under their
+// year; then past ones, latest first, each past year folded away; a yearly
+// event shows its next occurrence.
 func TestPageEventsInOrder(t *testing.T) {
 	body := html.UnescapeString(get(t, pageServer(t, ""), "/").Body.String())
 	var ids []string
 	for _, m := range eventIDs.FindAllStringSubmatch(body, -1) {
 		ids = append(ids, m[1])
 	}
-	want := []string{
+	upcoming := []string{
 		"international-workers-day", "cn-labour-day-2026-days-off", "cn-labour-day-2026-workday-05-09",
-		"cn-labour-day-2025-days-off", "cn-labour-day-2025-workday-04-27", "cn-labour-day-2024-workday-05-11",
+		"cn-dragon-boat-2026-days-off", "cn-national-day-2026-workday-09-20", "cn-mid-autumn-2026-days-off",
+		"cn-national-day-2026-days-off", "cn-national-day-2026-workday-10-10",
 	}
-	if len(ids) != 16 || !slices.Equal(ids[:len(want)], want) || ids[15] != "cn-labour-day-2022-workday-04-24" {
+	past := []string{"cn-qingming-2026-days-off", "cn-spring-festival-2026-workday-02-28", "cn-spring-festival-2026-days-off"}
+	n := len(defaultCatalog(t).Events)
+	if len(ids) != n || !slices.Equal(ids[:len(upcoming)], upcoming) || !slices.Equal(ids[len(upcoming):len(upcoming)+len(past)], past) ||
+		ids[n-1] != "cn-new-year-2022-days-off" {
 		t.Fatalf("events in order %v", ids)
+	}
+	// One section for this year's upcoming events; each past year folded,
+	// latest first, with its number of events.
+	if got := regexp.MustCompile(`<section class="year" id="year-(\d+)">`).FindAllStringSubmatch(body, -1); len(got) != 1 || got[0][1] != "2026" {
+		t.Errorf("upcoming years %v, want 2026", got)
+	}
+	folded := regexp.MustCompile(`<details class="year past" id="past-(\d+)"( open)?>\s*<summary><h3 class="year-title">(\d+)</h3> <span class="count">(\d+) events</span>`).FindAllStringSubmatch(body, -1)
+	var years []string
+	total := 0
+	for _, f := range folded {
+		years = append(years, f[1])
+		if f[2] != "" {
+			t.Errorf("past year %s is unfolded", f[1])
+		}
+		c, _ := strconv.Atoi(f[4])
+		total += c
+	}
+	if !slices.Equal(years, []string{"2026", "2025", "2024", "2023", "2022"}) || total != n-len(upcoming) {
+		t.Errorf("past years %v holding %d events, want 2026 to 2022 holding %d", years, total, n-len(upcoming))
 	}
 	for _, s := range []string{
 		"Every year · next: Fri 1 May 2026",
@@ -187,7 +213,7 @@ func TestPageLinks(t *testing.T) {
 				}
 			}
 		}
-		if own < 4*2+16*1 {
+		if own < 5*2+69*1 {
 			t.Errorf("%s: only %d links to the service", lang, own)
 		}
 		if strings.Contains(body, "127.0.0.1") || strings.Contains(body, "example.com") {
@@ -206,8 +232,8 @@ func TestPageLinks(t *testing.T) {
 func TestPageQRCodes(t *testing.T) {
 	body := get(t, pageServer(t, testBaseURL), "/").Body.String()
 	cards := regexp.MustCompile(`(?s)<div class="url"[^>]*>([^<]+)</div>\s*<div class="qr"><img src="data:image/png;base64,([^"]+)"`).FindAllStringSubmatch(body, -1)
-	if len(cards) != 4 {
-		t.Fatalf("%d QR codes, want 4", len(cards))
+	if len(cards) != len(pageFeeds) {
+		t.Fatalf("%d QR codes, want %d", len(cards), len(pageFeeds))
 	}
 	for _, c := range cards {
 		raw, err := base64.StdEncoding.DecodeString(html.UnescapeString(c[2]))
@@ -230,4 +256,118 @@ func TestPageQRCodes(t *testing.T) {
 			t.Errorf("QR code reads %q, want %q", res.GetText(), want)
 		}
 	}
+}
+
+// TestPageHolidayCard: the page offers every public holiday's days off and
+// make-up working days as a card like the others, in both languages.
+func TestPageHolidayCard(t *testing.T) {
+	srv := pageServer(t, testBaseURL)
+	for lang, title := range map[string]string{"en": "Every public holiday in mainland China", "zh": "中国大陆全部法定节假日"} {
+		body := html.UnescapeString(get(t, srv, "/?lang="+lang).Body.String())
+		card := regexp.MustCompile(`(?s)<section class="card" id="feed-holidays">(.*?)</section>`).FindStringSubmatch(body)
+		if card == nil {
+			t.Fatalf("%s: no card of every holiday", lang)
+		}
+		feedURL := testBaseURL + "/calendar.ics?kind=day-off,workday&holiday=all&lang=" + lang
+		for _, want := range []string{
+			"<h3>" + title + "</h3>",
+			`<div class="url" title="`, ">" + feedURL + "</div>",
+			`href="webcal://feed.example.org/calendar.ics?kind=day-off,workday&holiday=all&lang=` + lang + `"`,
+			`<div class="qr"><img src="data:image/png;base64,`,
+			`href="` + feedURL + `&alarm=3h"`,
+		} {
+			if !strings.Contains(card[1], want) {
+				t.Errorf("%s: the card lacks %q:\n%s", lang, want, card[1])
+			}
+		}
+	}
+}
+
+// TestPageContrast computes, from page.css itself, the contrast of the
+// page's text colours on their backgrounds, the past events' included, and
+// holds them to WCAG 2.1 AA (4.5:1 for text). An opacity on past events
+// blends their text and background with the page behind, so it counts.
+func TestPageContrast(t *testing.T) {
+	vars := map[string]string{}
+	for _, m := range regexp.MustCompile(`--([a-z-]+):(#[0-9a-fA-F]{3,6})`).FindAllStringSubmatch(pageStyle, -1) {
+		vars[m[1]] = m[2]
+	}
+	color := func(name string) [3]float64 {
+		t.Helper()
+		hex, ok := vars[name]
+		if !ok {
+			t.Fatalf("page.css defines no --%s", name)
+		}
+		hex = strings.TrimPrefix(hex, "#")
+		if len(hex) == 3 {
+			hex = string([]byte{hex[0], hex[0], hex[1], hex[1], hex[2], hex[2]})
+		}
+		var c [3]float64
+		for i := range c {
+			v, _ := strconv.ParseUint(hex[2*i:2*i+2], 16, 8)
+			c[i] = float64(v)
+		}
+		return c
+	}
+	past := regexp.MustCompile(`\.event\.past\{([^}]*)\}`).FindStringSubmatch(pageStyle)
+	if past == nil {
+		t.Fatal("page.css has no rule for past events")
+	}
+	opacity := 1.0
+	if m := regexp.MustCompile(`opacity:([0-9.]+)`).FindStringSubmatch(past[1]); m != nil {
+		opacity, _ = strconv.ParseFloat(m[1], 64)
+	}
+	pastBG, pastInk := "card", "ink"
+	if m := regexp.MustCompile(`background:var\(--([a-z-]+)\)`).FindStringSubmatch(past[1]); m != nil {
+		pastBG = m[1]
+	}
+	if m := regexp.MustCompile(`(?:^|;)color:var\(--([a-z-]+)\)`).FindStringSubmatch(past[1]); m != nil {
+		pastInk = m[1]
+	}
+	blend := func(c [3]float64) [3]float64 { // over the page's background
+		bg := color("bg")
+		for i := range c {
+			c[i] = opacity*c[i] + (1-opacity)*bg[i]
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		what   string
+		fg, bg [3]float64
+	}{
+		{"text on a card", color("ink"), color("card")},
+		{"muted text on a card", color("muted"), color("card")},
+		{"muted text on the page", color("muted"), color("bg")},
+		{"links on a card", color("link"), color("card")},
+		{"links on the page", color("link"), color("bg")},
+		{"a button's text", color("accent-ink"), color("accent")},
+		{"past events' text", blend(color(pastInk)), blend(color(pastBG))},
+		{"past events' muted text", blend(color("muted")), blend(color(pastBG))},
+		{"past events' links", blend(color("link")), blend(color(pastBG))},
+	} {
+		if r := contrastRatio(tc.fg, tc.bg); r < 4.5 {
+			t.Errorf("%s: contrast %.2f:1, WCAG AA asks 4.5:1", tc.what, r)
+		}
+	}
+}
+
+// contrastRatio is WCAG 2.1's ratio of relative luminances.
+func contrastRatio(a, b [3]float64) float64 {
+	lum := func(c [3]float64) float64 {
+		var l [3]float64
+		for i, v := range c {
+			v /= 255
+			if v <= 0.03928 {
+				l[i] = v / 12.92
+			} else {
+				l[i] = math.Pow((v+0.055)/1.055, 2.4)
+			}
+		}
+		return 0.2126*l[0] + 0.7152*l[1] + 0.0722*l[2]
+	}
+	la, lb := lum(a), lum(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
 }

@@ -59,20 +59,29 @@ func (f Format) ext() string {
 const ReminderLead = 3 * time.Hour
 
 // LinkedVariants are the feeds that the service's pages link to: the full
-// feed, the days off, the make-up working days and the conference, each in
-// both languages, English and Chinese, with and without reminders. They are
-// rendered when the catalog loads.
+// feed, Labour Day's days off, its make-up working days, the conference,
+// and every holiday's days off and make-up working days together and each
+// alone, each in both languages, English and Chinese, with and without
+// reminders. They are rendered when the catalog loads.
 func LinkedVariants() []Variant {
 	lead := ReminderLead
+	all := allHolidays()
 	var out []Variant
-	for _, kinds := range [][]events.Kind{
-		nil,
-		{events.KindDayOff},
-		{events.KindWorkday},
-		{events.KindConference, events.KindCeremony},
+	for _, f := range []struct {
+		kinds    []events.Kind
+		holidays []events.Holiday
+	}{
+		{nil, nil},
+		{[]events.Kind{events.KindDayOff}, nil},
+		{[]events.Kind{events.KindWorkday}, nil},
+		{[]events.Kind{events.KindConference, events.KindCeremony}, nil},
+		{[]events.Kind{events.KindDayOff, events.KindWorkday}, all},
+		{[]events.Kind{events.KindDayOff}, all},
+		{[]events.Kind{events.KindWorkday}, all},
 	} {
 		for _, lang := range []Lang{"", LangEnglish, LangChinese} {
-			out = append(out, Variant{Kinds: kinds, Lang: lang}, Variant{Kinds: kinds, Lang: lang, Alarm: &lead})
+			out = append(out, Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang},
+				Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang, Alarm: &lead})
 		}
 	}
 	return out

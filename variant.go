@@ -13,13 +13,20 @@ import (
 )
 
 // Variant is what a subscriber chose through the feed's URL: which kinds of
-// event, which language, whether to be reminded, and whether make-up working
-// days carry working hours. The zero Variant is the full feed in both
-// languages with no reminders.
+// event, which holidays' days off and make-up working days, which language,
+// whether to be reminded, and whether make-up working days carry working
+// hours. The zero Variant is the full feed in both languages with no
+// reminders and Labour Day's days off and make-up working days.
 type Variant struct {
 	// Kinds keeps only events of these kinds, in events.Kinds order; nil
 	// keeps every kind.
 	Kinds []events.Kind
+	// Holidays keeps the days off and make-up working days of these
+	// holidays, in events.Holidays order; nil keeps Labour Day's only, the
+	// holiday the feed began with, so that the URLs subscribed before the
+	// other holidays were added keep their events. Events of other kinds
+	// are kept whatever it holds.
+	Holidays []events.Holiday
 	// Lang is the language of names and descriptions; "" means both.
 	Lang Lang
 	// Alarm, when set, adds a reminder that long before each event starts.
@@ -41,6 +48,7 @@ func (w WorkHours) String() string {
 // The query parameters a feed URL may carry.
 const (
 	paramKind      = "kind"
+	paramHoliday   = "holiday"
 	paramLang      = "lang"
 	paramAlarm     = "alarm"
 	paramWorkHours = "workhours"
@@ -62,7 +70,8 @@ func (e *ParamError) Error() string { return "parameter " + strconv.Quote(e.Para
 // ParseVariant reads a feed URL's query. Names and values are not case
 // sensitive and may come in any order; anything unknown, repeated or
 // malformed is an error, never a silent default. With allowKinds false (the
-// calendar of a single event) the kind parameter is refused.
+// calendar of a single event) the kind and holiday parameters, which choose
+// among a feed's events, are refused.
 func ParseVariant(rawQuery string, allowKinds bool) (Variant, error) {
 	var v Variant
 	if rawQuery == "" {
@@ -74,7 +83,7 @@ func ParseVariant(rawQuery string, allowKinds bool) (Variant, error) {
 	}
 	known := []string{paramLang, paramAlarm, paramWorkHours}
 	if allowKinds {
-		known = append([]string{paramKind}, known...)
+		known = append([]string{paramKind, paramHoliday}, known...)
 	}
 	seen := make(map[string]bool)
 	names := make([]string, 0, len(q))
@@ -85,6 +94,9 @@ func ParseVariant(rawQuery string, allowKinds bool) (Variant, error) {
 	for _, rawName := range names {
 		name := strings.ToLower(rawName)
 		values := q[rawName]
+		if !allowKinds && (name == paramKind || name == paramHoliday) {
+			return v, &ParamError{Param: name, Msg: "chooses among a feed's events and is not a parameter of an event's own calendar; known parameters: " + strings.Join(known, ", ")}
+		}
 		if !slices.Contains(known, name) {
 			return v, &ParamError{Param: rawName, Msg: "is not a parameter of this feed; known parameters: " + strings.Join(known, ", ")}
 		}
@@ -96,6 +108,8 @@ func ParseVariant(rawQuery string, allowKinds bool) (Variant, error) {
 		switch name {
 		case paramKind:
 			v.Kinds, err = parseKinds(value)
+		case paramHoliday:
+			v.Holidays, err = parseHolidays(value)
 		case paramLang:
 			v.Lang, err = parseLang(value)
 		case paramAlarm:
@@ -141,6 +155,57 @@ func parseKinds(value string) ([]events.Kind, error) {
 		}
 	}
 	return kinds, nil
+}
+
+// allHolidays is what holiday=all chooses: every holiday, the shared
+// Mid-Autumn and National Day break being already the break of both.
+func allHolidays() []events.Holiday {
+	var out []events.Holiday
+	for _, h := range events.Holidays() {
+		if h != events.HolidayMidAutumnNationalDay {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func holidayNames() string {
+	names := make([]string, 0, len(events.Holidays()))
+	for _, h := range events.Holidays() {
+		names = append(names, string(h))
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseHolidays reads all, or a comma-separated list of holidays, into the
+// one list that names those events: the shared Mid-Autumn and National Day
+// break is left out of a list that names both festivals, which holds it
+// already.
+func parseHolidays(value string) ([]events.Holiday, error) {
+	if value == "all" {
+		return allHolidays(), nil
+	}
+	chosen := make(map[events.Holiday]bool)
+	for part := range strings.SplitSeq(value, ",") {
+		h := events.Holiday(strings.TrimSpace(part))
+		if !h.Valid() {
+			return nil, fmt.Errorf("%q is not a holiday; accepted: all, or a comma-separated list of %s", string(h), holidayNames())
+		}
+		chosen[h] = true
+	}
+	if chosen[events.HolidayMidAutumn] && chosen[events.HolidayNationalDay] {
+		delete(chosen, events.HolidayMidAutumnNationalDay)
+	}
+	if len(chosen) == 1 && chosen[events.HolidayLabourDay] {
+		return nil, nil // Labour Day alone is the default, under its one canonical URL
+	}
+	var out []events.Holiday
+	for _, h := range events.Holidays() {
+		if chosen[h] {
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
 func parseLang(value string) (Lang, error) {
@@ -247,6 +312,9 @@ func (v Variant) Query() string {
 		}
 		parts = append(parts, paramKind+"="+strings.Join(kinds, ","))
 	}
+	if v.Holidays != nil {
+		parts = append(parts, paramHoliday+"="+v.holidayValue())
+	}
 	if v.Lang != "" && v.Lang != LangBoth {
 		parts = append(parts, paramLang+"="+string(v.Lang))
 	}
@@ -259,9 +327,40 @@ func (v Variant) Query() string {
 	return strings.Join(parts, "&")
 }
 
+func (v Variant) holidayValue() string {
+	if slices.Equal(v.Holidays, allHolidays()) {
+		return "all"
+	}
+	names := make([]string, len(v.Holidays))
+	for i, h := range v.Holidays {
+		names[i] = string(h)
+	}
+	return strings.Join(names, ",")
+}
+
 // includes reports whether events of kind k belong in the variant.
 func (v Variant) includes(k events.Kind) bool {
 	return v.Kinds == nil || slices.Contains(v.Kinds, k)
+}
+
+// selects reports whether the event belongs in the variant: its kind is
+// chosen and, for a day off or make-up working day, so is its holiday.
+func (v Variant) selects(ev events.Event) bool {
+	if !v.includes(ev.Kind) {
+		return false
+	}
+	if !ev.Kind.HasHoliday() {
+		return true
+	}
+	if v.Holidays == nil {
+		return ev.Holiday.Includes(events.HolidayLabourDay)
+	}
+	for _, h := range v.Holidays {
+		if ev.Holiday.Includes(h) {
+			return true
+		}
+	}
+	return false
 }
 
 func (v Variant) lang() Lang {
@@ -283,6 +382,9 @@ func (v Variant) nameSuffix() string {
 		}
 		parts = append(parts, strings.Join(labels, ", "))
 	}
+	if v.Holidays != nil {
+		parts = append([]string{localized(v.holidayLabel(), lang, " · ")}, parts...)
+	}
 	if v.WorkHours != nil {
 		parts = append(parts, localized(events.Text{EN: "working hours " + v.WorkHours.String(), ZH: "上班时间 " + v.WorkHours.String()}, lang, " · "))
 	}
@@ -296,6 +398,19 @@ func (v Variant) nameSuffix() string {
 		return ""
 	}
 	return " (" + strings.Join(parts, "; ") + ")"
+}
+
+// holidayLabel names the chosen holidays, or all of them in a few words.
+func (v Variant) holidayLabel() events.Text {
+	if slices.Equal(v.Holidays, allHolidays()) {
+		return events.Text{EN: "every public holiday", ZH: "全部法定节假日"}
+	}
+	en := make([]string, len(v.Holidays))
+	zh := make([]string, len(v.Holidays))
+	for i, h := range v.Holidays {
+		en[i], zh[i] = h.Name().EN, h.Name().ZH
+	}
+	return events.Text{EN: strings.Join(en, ", "), ZH: strings.Join(zh, "、")}
 }
 
 var kindPluralLabels = map[events.Kind]events.Text{

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -36,21 +37,37 @@ func TestParseVariant(t *testing.T) {
 		"alarm=7d":             "alarm=7d",
 		"workhours=9:00-18:00": "workhours=09:00-18:00",
 		"lang=en&alarm=3h&kind=workday&workhours=08:30-17:30": "kind=workday&lang=en&alarm=3h&workhours=08:30-17:30",
-		"kind=holiday":                "!kind",
-		"kind=":                       "!kind",
-		"lang=fr":                     "!lang",
-		"alarm=soon":                  "!alarm",
-		"alarm=-1h":                   "!alarm",
-		"alarm=8d":                    "!alarm",
-		"alarm=99999999999999999999m": "!alarm",
-		"alarm=":                      "!alarm",
-		"workhours=18:00-09:00":       "!workhours",
-		"workhours=25:00-26:00":       "!workhours",
-		"workhours=9-18":              "!workhours",
-		"lang=en&lang=zh":             "!lang",
-		"Lang=en&lang=zh":             "!lang",
-		"colour=red":                  "!colour",
-		"%zz":                         "!query",
+		"kind=holiday":                    "!kind",
+		"holiday=labour-day":              "",
+		"holiday=Labour-Day,labour-day":   "",
+		"holiday=all":                     "holiday=all",
+		"HOLIDAY=ALL":                     "holiday=all",
+		"holiday=national-day,new-year":   "holiday=new-year,national-day",
+		"holiday=mid-autumn":              "holiday=mid-autumn",
+		"holiday=mid-autumn-national-day": "holiday=mid-autumn-national-day",
+		"holiday=national-day,mid-autumn-national-day,mid-autumn":                                                          "holiday=mid-autumn,national-day",
+		"holiday=new-year,spring-festival,qingming,labour-day,dragon-boat,mid-autumn,national-day":                         "holiday=all",
+		"holiday=new-year,spring-festival,qingming,labour-day,dragon-boat,mid-autumn,national-day,mid-autumn-national-day": "holiday=all",
+		"holiday= new-year , qingming":                      "holiday=new-year,qingming",
+		"lang=zh&holiday=all&kind=workday,day-off&alarm=3h": "kind=day-off,workday&holiday=all&lang=zh&alarm=3h",
+		"holiday=easter":                                    "!holiday",
+		"holiday=":                                          "!holiday",
+		"holiday=all,qingming":                              "!holiday",
+		"holiday=all&Holiday=all":                           "!holiday",
+		"kind=":                                             "!kind",
+		"lang=fr":                                           "!lang",
+		"alarm=soon":                                        "!alarm",
+		"alarm=-1h":                                         "!alarm",
+		"alarm=8d":                                          "!alarm",
+		"alarm=99999999999999999999m":                       "!alarm",
+		"alarm=":                                            "!alarm",
+		"workhours=18:00-09:00":                             "!workhours",
+		"workhours=25:00-26:00":                             "!workhours",
+		"workhours=9-18":                                    "!workhours",
+		"lang=en&lang=zh":                                   "!lang",
+		"Lang=en&lang=zh":                                   "!lang",
+		"colour=red":                                        "!colour",
+		"%zz":                                               "!query",
 	} {
 		v, err := ParseVariant(query, true)
 		if param, bad := strings.CutPrefix(want, "!"); bad {
@@ -66,6 +83,9 @@ func TestParseVariant(t *testing.T) {
 	}
 	if _, err := ParseVariant("kind=day-off", false); err == nil {
 		t.Error("an event's calendar accepted kind")
+	}
+	if _, err := ParseVariant("holiday=all", false); err == nil {
+		t.Error("an event's calendar accepted holiday")
 	}
 }
 
@@ -111,9 +131,17 @@ func TestVariantErrors(t *testing.T) {
 		"/calendar.ics?lang=fr":                                 `parameter "lang": "fr" is not a language; accepted: en, zh, both`,
 		"/calendar.ics?alarm=tomorrow":                          `parameter "alarm"`,
 		"/calendar.ics?workhours=late":                          `parameter "workhours"`,
-		"/calendar.ics?reminders=1":                             `parameter "reminders": is not a parameter of this feed; known parameters: kind, lang, alarm, workhours`,
+		"/calendar.ics?reminders=1":                             `parameter "reminders": is not a parameter of this feed; known parameters: kind, holiday, lang, alarm, workhours`,
 		"/calendar.json?lang=de":                                `parameter "lang"`,
-		"/events/international-workers-day.ics?kind=observance": `parameter "kind": is not a parameter of this feed; known parameters: lang, alarm, workhours`,
+		"/events/international-workers-day.ics?kind=observance": `parameter "kind": chooses among a feed's events and is not a parameter of an event's own calendar; known parameters: lang, alarm, workhours`,
+		"/events/cn-labour-day-2022-days-off.ics?holiday=all":   `parameter "holiday": chooses among a feed's events and is not a parameter of an event's own calendar; known parameters: lang, alarm, workhours`,
+		"/events/cn-labour-day-2022-days-off.json?HOLIDAY=all":  `parameter "holiday": chooses among a feed's events`,
+		"/calendar.ics?holiday=easter":                          `parameter "holiday": "easter" is not a holiday; accepted: all, or a comma-separated list of new-year, spring-festival, qingming, labour-day, dragon-boat, mid-autumn, national-day, mid-autumn-national-day`,
+		"/calendar.ics?holiday=labour-day,":                     `parameter "holiday": "" is not a holiday`,
+		"/calendar.ics?holiday=":                                `parameter "holiday": "" is not a holiday`,
+		"/calendar.ics?holiday=all,new-year":                    `parameter "holiday": "all" is not a holiday`,
+		"/calendar.ics?holiday=all&holiday=all":                 `parameter "holiday": is given more than once`,
+		"/calendar.json?holiday=christmas&kind=day-off":         `parameter "holiday"`,
 	} {
 		rec := get(t, srv, target)
 		if rec.Code != 400 || !strings.Contains(rec.Body.String(), want) || rec.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
@@ -137,7 +165,7 @@ func TestVariantContents(t *testing.T) {
 				}
 				var want []events.Event
 				for _, ev := range cat.Events {
-					if ev.Kind == kind {
+					if ev.Kind == kind && (!kind.HasHoliday() || ev.Holiday == events.HolidayLabourDay) {
 						want = append(want, ev)
 					}
 				}
@@ -204,7 +232,7 @@ func TestWorkHours(t *testing.T) {
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	n := 0
 	for _, ev := range snap.Catalog.Events {
-		if ev.Kind != events.KindWorkday {
+		if ev.Kind != events.KindWorkday || ev.Holiday != events.HolidayLabourDay {
 			continue
 		}
 		got := cal.Events[n]
@@ -330,5 +358,69 @@ func TestCacheBoundsBytes(t *testing.T) {
 	}
 	if n, size := c.stats(); size > 10_000 || n == 0 {
 		t.Fatalf("%d entries, %d bytes, bound 10000", n, size)
+	}
+}
+
+// TestHolidayVariants: the holiday parameter chooses whose days off and
+// make-up working days a feed holds, a shared Mid-Autumn and National Day
+// break belongs to either festival, and other kinds of event stay.
+func TestHolidayVariants(t *testing.T) {
+	srv, snap := newTestServer(t)
+	cat := snap.Catalog
+	ids := func(keep func(events.Event) bool) []string {
+		var out []string
+		for _, ev := range cat.Events {
+			if keep(ev) {
+				out = append(out, ev.UID())
+			}
+		}
+		return out
+	}
+	holidayEvent := func(ev events.Event) bool { return ev.Kind.HasHoliday() }
+	of := func(hs ...events.Holiday) func(events.Event) bool {
+		return func(ev events.Event) bool { return !ev.Kind.HasHoliday() || slices.Contains(hs, ev.Holiday) }
+	}
+	for _, tc := range []struct {
+		query    string
+		want     []string
+		nameHas  string
+		minCount int
+	}{
+		{"", ids(of(events.HolidayLabourDay)), "", 16},
+		{"holiday=labour-day", ids(of(events.HolidayLabourDay)), "", 16},
+		{"holiday=all&kind=day-off,workday", ids(holidayEvent), "(every public holiday · 全部法定节假日", 66},
+		{"holiday=all", ids(func(events.Event) bool { return true }), "(every public holiday · 全部法定节假日)", 69},
+		{"holiday=all&kind=workday&lang=zh", ids(func(ev events.Event) bool { return ev.Kind == events.KindWorkday }), "(全部法定节假日", 1},
+		{"holiday=mid-autumn", ids(of(events.HolidayMidAutumn, events.HolidayMidAutumnNationalDay)), "(Mid-Autumn Festival · 中秋节)", 10},
+		{"holiday=National-Day&kind=day-off", ids(func(ev events.Event) bool {
+			return ev.Kind == events.KindDayOff && (ev.Holiday == events.HolidayNationalDay || ev.Holiday == events.HolidayMidAutumnNationalDay)
+		}), "(National Day · 国庆节", 5},
+		{"holiday=mid-autumn-national-day&kind=day-off", []string{"cn-mid-autumn-national-day-2023-days-off@" + events.UIDDomain, "cn-mid-autumn-national-day-2025-days-off@" + events.UIDDomain}, "", 2},
+		{"holiday=qingming,new-year&kind=workday&lang=zh", ids(func(ev events.Event) bool {
+			return ev.Kind == events.KindWorkday && (ev.Holiday == events.HolidayNewYear || ev.Holiday == events.HolidayQingming)
+		}), "(元旦、清明节", 3},
+		{"holiday=new-year&kind=conference,observance", ids(func(ev events.Event) bool {
+			return ev.Kind == events.KindConference || ev.Kind == events.KindObservance
+		}), "", 2},
+	} {
+		rec := get(t, srv, "/calendar.ics?"+tc.query)
+		if rec.Code != 200 {
+			t.Fatalf("%s: %d %s", tc.query, rec.Code, rec.Body.String())
+		}
+		cal := icaljs(t, rec.Body.Bytes())
+		var got []string
+		for _, ev := range cal.Events {
+			got = append(got, ev.UID)
+		}
+		if !slices.Equal(got, tc.want) || len(got) < tc.minCount {
+			t.Errorf("%s: %d events %v, want %d %v", tc.query, len(got), got, len(tc.want), tc.want)
+		}
+		if name := cal.Calendar["x-wr-calname"]; !strings.Contains(name, tc.nameHas) {
+			t.Errorf("%s: calendar name %q lacks %q", tc.query, name, tc.nameHas)
+		}
+	}
+	// Without the parameter the default feed is what it was: Labour Day's.
+	if bytes.Contains(snap.CalendarBytes(), []byte("cn-spring-festival")) {
+		t.Error("the default feed holds the Spring Festival")
 	}
 }

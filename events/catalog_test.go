@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,8 +127,9 @@ name.zh = "地"
 }
 
 // TestDefaultCatalogFacts holds the embedded catalog to the checked facts:
-// the conference, its opening, Workers' Day, and each year's Labour Day
-// days off and make-up working days as the State Council's notices set them.
+// the conference, its opening, Workers' Day, and each year's days off and
+// make-up working days of every holiday as the State Council's notices set
+// them.
 func TestDefaultCatalogFacts(t *testing.T) {
 	cat, err := Default()
 	if err != nil {
@@ -148,7 +150,24 @@ func TestDefaultCatalogFacts(t *testing.T) {
 		t.Errorf("conference Chinese text: %q", conf.Name.ZH)
 	}
 
+	// The Guangdong federation, Shenzhen and the technical association
+	// organised the conference (承办); the co-organisers (协办) are others.
+	if !strings.Contains(conf.Description.EN, "organised by the Guangdong Provincial Federation of Trade Unions, the Shenzhen Municipal Government and the China Workers' Technical Association; co-organised by the Shenzhen Municipal Federation of Trade Unions and the Guangdong Workers' Technical Association") ||
+		!strings.Contains(conf.Description.ZH, "广东省总工会、深圳市人民政府、中国职工技术协会承办；深圳市总工会、广东职工技术协会协办") {
+		t.Errorf("conference organisers: %q / %q", conf.Description.EN, conf.Description.ZH)
+	}
+
 	opening := mustEvent(t, cat, "craftsmen-conference-2022-opening")
+	for _, s := range []string{opening.Description.EN, opening.Location.Name.EN} {
+		if !strings.Contains(s, "central state-owned enterprises") {
+			t.Errorf("opening: %q lacks the central state-owned enterprises' sub-venues", s)
+		}
+	}
+	for _, s := range []string{opening.Description.ZH, opening.Location.Name.ZH} {
+		if !strings.Contains(s, "有关中央企业分会场") {
+			t.Errorf("opening: %q lacks 有关中央企业分会场", s)
+		}
+	}
 	if opening.Kind != KindCeremony || opening.When.AllDay || opening.When.HasEnd() ||
 		!opening.When.Start.Equal(time.Date(2022, 4, 27, 10, 0, 0, 0, shanghai)) || opening.When.Zone.String() != "Asia/Shanghai" {
 		t.Errorf("opening ceremony: %+v", opening.When)
@@ -161,43 +180,12 @@ func TestDefaultCatalogFacts(t *testing.T) {
 	if workers.Recur != RecurYearly || workers.When.First.Month != time.May || workers.When.First.Day != 1 || workers.When.Last != workers.When.First {
 		t.Errorf("Workers' Day: %+v %s", workers.When, workers.Recur)
 	}
+	if !strings.Contains(workers.Description.EN, "Decree No. 795, signed on 10 November 2024 and published on 12 November 2024") ||
+		!strings.Contains(workers.Description.ZH, "国务院令第795号（2024年11月10日签署、11月12日公布）") {
+		t.Errorf("Workers' Day does not name the decree that amended the regulations: %q", workers.Description.EN)
+	}
 
-	type arrangement struct {
-		first, last Date
-		workdays    []Date
-		notice      string
-	}
-	labour := map[int]arrangement{
-		2022: {Date{2022, 4, 30}, Date{2022, 5, 4}, []Date{{2022, 4, 24}, {2022, 5, 7}}, "https://www.gov.cn/zhengce/content/2021-10/25/content_5644835.htm"},
-		2023: {Date{2023, 4, 29}, Date{2023, 5, 3}, []Date{{2023, 4, 23}, {2023, 5, 6}}, "https://www.gov.cn/zhengce/content/2022-12/08/content_5730844.htm"},
-		2024: {Date{2024, 5, 1}, Date{2024, 5, 5}, []Date{{2024, 4, 28}, {2024, 5, 11}}, "https://www.gov.cn/zhengce/content/202310/content_6911527.htm"},
-		2025: {Date{2025, 5, 1}, Date{2025, 5, 5}, []Date{{2025, 4, 27}}, "https://www.gov.cn/zhengce/content/202411/content_6986382.htm"},
-		2026: {Date{2026, 5, 1}, Date{2026, 5, 5}, []Date{{2026, 5, 9}}, "https://www.gov.cn/zhengce/content/202511/content_7047090.htm"},
-	}
-	for year, want := range labour {
-		off := mustEvent(t, cat, fmt.Sprintf("cn-labour-day-%d-days-off", year))
-		if off.Kind != KindDayOff || !off.When.AllDay || off.When.First != want.first || off.When.Last != want.last || off.URL != want.notice {
-			t.Errorf("%d days off: %s–%s %s", year, off.When.First, off.When.Last, off.URL)
-		}
-		var workdays []Date
-		for _, ev := range cat.Events {
-			if ev.Kind == KindWorkday && ev.When.First.Year == year {
-				workdays = append(workdays, ev.When.First)
-				if ev.When.Last != ev.When.First || ev.URL != want.notice {
-					t.Errorf("%s: %s–%s %s", ev.ID, ev.When.First, ev.When.Last, ev.URL)
-				}
-				if wd := ev.When.First.Weekday(); wd != time.Saturday && wd != time.Sunday {
-					t.Errorf("%s falls on a %s; make-up working days are weekend days", ev.ID, wd)
-				}
-			}
-		}
-		if fmt.Sprint(workdays) != fmt.Sprint(want.workdays) {
-			t.Errorf("%d make-up working days %v, want %v", year, workdays, want.workdays)
-		}
-	}
-	if n := 3 + 5 + 8; len(cat.Events) != n {
-		t.Errorf("the default catalog has %d events, the facts make %d", len(cat.Events), n)
-	}
+	checkHolidayFacts(t, cat)
 	for _, ev := range cat.Events {
 		if len(ev.Sources) == 0 || ev.Name.EN == "" || ev.Name.ZH == "" || ev.Description.EN == "" || ev.Description.ZH == "" {
 			t.Errorf("%s lacks a source, a name or a description", ev.ID)
@@ -262,4 +250,177 @@ modified = 2025-01-01T00:00:00Z
 	// Output:
 	// holidays.toml:10: event[0].name.zh: missing
 	// holidays.toml:12: event[0].end: last day 2025-05-01 is before the first day 2025-05-05
+}
+
+// noticeURLs are the State Council's yearly notices on holiday arrangements.
+var noticeURLs = map[int]string{
+	2022: "https://www.gov.cn/zhengce/content/2021-10/25/content_5644835.htm",
+	2023: "https://www.gov.cn/zhengce/content/2022-12/08/content_5730844.htm",
+	2024: "https://www.gov.cn/zhengce/content/202310/content_6911527.htm",
+	2025: "https://www.gov.cn/zhengce/content/202411/content_6986382.htm",
+	2026: "https://www.gov.cn/zhengce/content/202511/content_7047090.htm",
+}
+
+// holidayFacts is the table of every break, 2022–2026, copied by hand from
+// the checked facts with the weekdays they give, so that a wrong date or a
+// wrong weekday in either the table or the catalog shows up.
+var holidayFacts = []struct {
+	year        int
+	holiday     Holiday
+	first, last string
+	workdays    []string
+}{
+	{2022, HolidayNewYear, "Sat 1 Jan 2022", "Mon 3 Jan 2022", nil},
+	{2022, HolidaySpringFestival, "Mon 31 Jan 2022", "Sun 6 Feb 2022", []string{"Sat 29 Jan 2022", "Sun 30 Jan 2022"}},
+	{2022, HolidayQingming, "Sun 3 Apr 2022", "Tue 5 Apr 2022", []string{"Sat 2 Apr 2022"}},
+	{2022, HolidayLabourDay, "Sat 30 Apr 2022", "Wed 4 May 2022", []string{"Sun 24 Apr 2022", "Sat 7 May 2022"}},
+	{2022, HolidayDragonBoat, "Fri 3 Jun 2022", "Sun 5 Jun 2022", nil},
+	{2022, HolidayMidAutumn, "Sat 10 Sep 2022", "Mon 12 Sep 2022", nil},
+	{2022, HolidayNationalDay, "Sat 1 Oct 2022", "Fri 7 Oct 2022", []string{"Sat 8 Oct 2022", "Sun 9 Oct 2022"}},
+	{2023, HolidayNewYear, "Sat 31 Dec 2022", "Mon 2 Jan 2023", nil},
+	{2023, HolidaySpringFestival, "Sat 21 Jan 2023", "Fri 27 Jan 2023", []string{"Sat 28 Jan 2023", "Sun 29 Jan 2023"}},
+	{2023, HolidayQingming, "Wed 5 Apr 2023", "Wed 5 Apr 2023", nil},
+	{2023, HolidayLabourDay, "Sat 29 Apr 2023", "Wed 3 May 2023", []string{"Sun 23 Apr 2023", "Sat 6 May 2023"}},
+	{2023, HolidayDragonBoat, "Thu 22 Jun 2023", "Sat 24 Jun 2023", []string{"Sun 25 Jun 2023"}},
+	{2023, HolidayMidAutumnNationalDay, "Fri 29 Sep 2023", "Fri 6 Oct 2023", []string{"Sat 7 Oct 2023", "Sun 8 Oct 2023"}},
+	{2024, HolidayNewYear, "Sat 30 Dec 2023", "Mon 1 Jan 2024", nil},
+	{2024, HolidaySpringFestival, "Sat 10 Feb 2024", "Sat 17 Feb 2024", []string{"Sun 4 Feb 2024", "Sun 18 Feb 2024"}},
+	{2024, HolidayQingming, "Thu 4 Apr 2024", "Sat 6 Apr 2024", []string{"Sun 7 Apr 2024"}},
+	{2024, HolidayLabourDay, "Wed 1 May 2024", "Sun 5 May 2024", []string{"Sun 28 Apr 2024", "Sat 11 May 2024"}},
+	{2024, HolidayDragonBoat, "Sat 8 Jun 2024", "Mon 10 Jun 2024", nil},
+	{2024, HolidayMidAutumn, "Sun 15 Sep 2024", "Tue 17 Sep 2024", []string{"Sat 14 Sep 2024"}},
+	{2024, HolidayNationalDay, "Tue 1 Oct 2024", "Mon 7 Oct 2024", []string{"Sun 29 Sep 2024", "Sat 12 Oct 2024"}},
+	{2025, HolidayNewYear, "Wed 1 Jan 2025", "Wed 1 Jan 2025", nil},
+	{2025, HolidaySpringFestival, "Tue 28 Jan 2025", "Tue 4 Feb 2025", []string{"Sun 26 Jan 2025", "Sat 8 Feb 2025"}},
+	{2025, HolidayQingming, "Fri 4 Apr 2025", "Sun 6 Apr 2025", nil},
+	{2025, HolidayLabourDay, "Thu 1 May 2025", "Mon 5 May 2025", []string{"Sun 27 Apr 2025"}},
+	{2025, HolidayDragonBoat, "Sat 31 May 2025", "Mon 2 Jun 2025", nil},
+	{2025, HolidayMidAutumnNationalDay, "Wed 1 Oct 2025", "Wed 8 Oct 2025", []string{"Sun 28 Sep 2025", "Sat 11 Oct 2025"}},
+	{2026, HolidayNewYear, "Thu 1 Jan 2026", "Sat 3 Jan 2026", []string{"Sun 4 Jan 2026"}},
+	{2026, HolidaySpringFestival, "Sun 15 Feb 2026", "Mon 23 Feb 2026", []string{"Sat 14 Feb 2026", "Sat 28 Feb 2026"}},
+	{2026, HolidayQingming, "Sat 4 Apr 2026", "Mon 6 Apr 2026", nil},
+	{2026, HolidayLabourDay, "Fri 1 May 2026", "Tue 5 May 2026", []string{"Sat 9 May 2026"}},
+	{2026, HolidayDragonBoat, "Fri 19 Jun 2026", "Sun 21 Jun 2026", nil},
+	{2026, HolidayMidAutumn, "Fri 25 Sep 2026", "Sun 27 Sep 2026", nil},
+	{2026, HolidayNationalDay, "Thu 1 Oct 2026", "Wed 7 Oct 2026", []string{"Sun 20 Sep 2026", "Sat 10 Oct 2026"}},
+}
+
+// factDate reads a day as the facts write it, "Sat 1 Jan 2022", and fails
+// the test when the weekday is not that day's.
+func factDate(t *testing.T, s string) Date {
+	t.Helper()
+	tm, err := time.Parse("Mon 2 Jan 2006", s)
+	if err != nil {
+		t.Fatalf("fact %q: %v", s, err)
+	}
+	if got := tm.Weekday().String()[:3]; got != s[:3] {
+		t.Errorf("fact %q: that day is a %s", s, tm.Weekday())
+	}
+	return DateOf(tm)
+}
+
+func checkHolidayFacts(t *testing.T, cat *Catalog) {
+	t.Helper()
+	want := map[string]bool{}
+	for _, f := range holidayFacts {
+		first, last := factDate(t, f.first), factDate(t, f.last)
+		notice := noticeURLs[f.year]
+		days := int(last.In(time.UTC).Sub(first.In(time.UTC)).Hours()/24) + 1
+		id := fmt.Sprintf("cn-%s-%d-days-off", f.holiday, f.year)
+		want[id] = true
+		off := mustEvent(t, cat, id)
+		if off.Kind != KindDayOff || off.Holiday != f.holiday || !off.When.AllDay || off.When.First != first || off.When.Last != last {
+			t.Errorf("%s: %s %s %s–%s, want %s %s–%s", id, off.Kind, off.Holiday, off.When.First, off.When.Last, f.holiday, first, last)
+		}
+		if off.Name.EN != f.holiday.Name().EN+" holiday (China): days off" || off.Name.ZH != f.holiday.Name().ZH+"放假" {
+			t.Errorf("%s is named %q / %q", id, off.Name.EN, off.Name.ZH)
+		}
+		enDays, zhDays := fmt.Sprintf("(%d days)", days), fmt.Sprintf("共%d天", days)
+		if days == 1 {
+			enDays, zhDays = "one day off", "1天"
+		}
+		if !strings.Contains(off.Description.EN, enDays) || !strings.Contains(off.Description.ZH, zhDays) {
+			t.Errorf("%s: the description does not say %q / %q", id, enDays, zhDays)
+		}
+		checkNotice(t, off, f.year, notice)
+		checkWeekdays(t, off, f.year)
+		var workdays []Date
+		for _, w := range f.workdays {
+			day := factDate(t, w)
+			workdays = append(workdays, day)
+			if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday {
+				t.Errorf("fact %s: make-up working days are weekend days", w)
+			}
+			id := fmt.Sprintf("cn-%s-%d-workday-%02d-%02d", f.holiday, f.year, day.Month, day.Day)
+			want[id] = true
+			ev := mustEvent(t, cat, id)
+			if ev.Kind != KindWorkday || ev.Holiday != f.holiday || !ev.When.AllDay || ev.When.First != day || ev.When.Last != day {
+				t.Errorf("%s: %s %s %s–%s, want %s", id, ev.Kind, ev.Holiday, ev.When.First, ev.When.Last, day)
+			}
+			if ev.Name.EN != "Make-up working day (China, "+f.holiday.Name().EN+")" || ev.Name.ZH != f.holiday.Name().ZH+"调休上班" {
+				t.Errorf("%s is named %q / %q", id, ev.Name.EN, ev.Name.ZH)
+			}
+			checkNotice(t, ev, f.year, notice)
+			checkWeekdays(t, ev, f.year)
+		}
+		// The break's description names each make-up day.
+		for _, d := range workdays {
+			if zh := fmt.Sprintf("%d月%d日（%s）", d.Month, d.Day, chineseWeekdays[d.Weekday()]); !strings.Contains(off.Description.ZH, zh) {
+				t.Errorf("%s: the Chinese description does not name %s", id, zh)
+			}
+			if en := fmt.Sprintf("%s %d %s", d.Weekday(), d.Day, d.Month); !strings.Contains(off.Description.EN, en) {
+				t.Errorf("%s: the English description does not name %s", id, en)
+			}
+		}
+	}
+	for _, ev := range cat.Events {
+		if ev.Kind.HasHoliday() && !want[ev.ID] {
+			t.Errorf("%s is not in the facts", ev.ID)
+		}
+	}
+	if n := 3 + len(want); len(cat.Events) != n {
+		t.Errorf("the default catalog has %d events, the facts make %d", len(cat.Events), n)
+	}
+}
+
+func checkNotice(t *testing.T, ev Event, year int, notice string) {
+	t.Helper()
+	title := fmt.Sprintf("国务院办公厅关于%d年部分节假日安排的通知", year)
+	if ev.URL != notice || len(ev.Sources) != 1 || ev.Sources[0].URL != notice || ev.Sources[0].Title != title {
+		t.Errorf("%s links %s %+v, want the %d notice %s", ev.ID, ev.URL, ev.Sources, year, notice)
+	}
+}
+
+var chineseWeekdays = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
+
+var (
+	englishDay = regexp.MustCompile(`(Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday) (\d{1,2}) (January|February|March|April|May|June|July|August|September|October|November|December)(?: (\d{4}))?`)
+	chineseDay = regexp.MustCompile(`(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日（(星期.)）`)
+)
+
+// checkWeekdays holds every weekday an event's descriptions name to its
+// date; a day without a year is in the notice's year.
+func checkWeekdays(t *testing.T, ev Event, year int) {
+	t.Helper()
+	yearOf := func(s string) int {
+		if s == "" {
+			return year
+		}
+		y, _ := strconv.Atoi(s)
+		return y
+	}
+	for _, m := range englishDay.FindAllStringSubmatch(ev.Description.EN, -1) {
+		day, _ := strconv.Atoi(m[2])
+		month, _ := time.Parse("January", m[3])
+		if wd := (Date{yearOf(m[4]), month.Month(), day}).Weekday().String(); wd != m[1] {
+			t.Errorf("%s: %q is a %s", ev.ID, m[0], wd)
+		}
+	}
+	for _, m := range chineseDay.FindAllStringSubmatch(ev.Description.ZH, -1) {
+		month, _ := strconv.Atoi(m[2])
+		day, _ := strconv.Atoi(m[3])
+		if wd := chineseWeekdays[(Date{yearOf(m[1]), time.Month(month), day}).Weekday()]; wd != m[4] {
+			t.Errorf("%s: %q is a %s", ev.ID, m[0], wd)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -175,7 +176,7 @@ func TestCheckReportsEveryError(t *testing.T) {
 	if err := run(context.Background(), []string{"feed", "check", filepath.Join("..", "..", "events", "catalog.toml")}, func(string) string { return "" }, &stdout, io.Discard); err != nil {
 		t.Fatalf("the default catalog fails check: %v\n%s", err, stdout.String())
 	}
-	if !strings.Contains(stdout.String(), "ok, 16 events") {
+	if !strings.Contains(stdout.String(), "ok, 69 events") {
 		t.Errorf("check output %q", stdout.String())
 	}
 }
@@ -301,4 +302,70 @@ func TestCPUProfile(t *testing.T) {
 	})
 	url := start(t, []string{"-addr", "127.0.0.1:0", "-cpuprofile", path}, nil)
 	get(t, url)
+}
+
+// TestRenderEveryHoliday: feed render with every holiday's days off and
+// make-up working days lists exactly the breaks and make-up days of the
+// State Council's notices, 2022–2026, and nothing else. The dates are
+// written out here from the published notices, apart from the catalog.
+func TestRenderEveryHoliday(t *testing.T) {
+	// First and last day of every break, and every make-up working day.
+	breaks := []string{
+		"20220101-20220103", "20220131-20220206", "20220403-20220405", "20220430-20220504", "20220603-20220605", "20220910-20220912", "20221001-20221007",
+		"20221231-20230102", "20230121-20230127", "20230405-20230405", "20230429-20230503", "20230622-20230624", "20230929-20231006",
+		"20231230-20240101", "20240210-20240217", "20240404-20240406", "20240501-20240505", "20240608-20240610", "20240915-20240917", "20241001-20241007",
+		"20250101-20250101", "20250128-20250204", "20250404-20250406", "20250501-20250505", "20250531-20250602", "20251001-20251008",
+		"20260101-20260103", "20260215-20260223", "20260404-20260406", "20260501-20260505", "20260619-20260621", "20260925-20260927", "20261001-20261007",
+	}
+	workdays := []string{
+		"20220129", "20220130", "20220402", "20220424", "20220507", "20221008", "20221009",
+		"20230128", "20230129", "20230423", "20230506", "20230625", "20231007", "20231008",
+		"20240204", "20240218", "20240407", "20240428", "20240511", "20240914", "20240929", "20241012",
+		"20250126", "20250208", "20250427", "20250928", "20251011",
+		"20260104", "20260214", "20260228", "20260509", "20260920", "20261010",
+	}
+	var stdout strings.Builder
+	args := []string{"feed", "render", "-query", "holiday=all&kind=day-off,workday"}
+	if err := run(context.Background(), args, func(string) string { return "" }, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var gotBreaks, gotWorkdays []string
+	for _, block := range strings.Split(stdout.String(), "BEGIN:VEVENT\r\n")[1:] {
+		props := map[string]string{}
+		for _, line := range strings.Split(block, "\r\n") {
+			if name, value, ok := strings.Cut(line, ":"); ok {
+				props[name] = value
+			}
+		}
+		uid, start, end := props["UID"], props["DTSTART;VALUE=DATE"], props["DTEND;VALUE=DATE"]
+		first, err1 := time.Parse("20060102", start)
+		after, err2 := time.Parse("20060102", end)
+		if err1 != nil || err2 != nil {
+			t.Errorf("%s: not an all-day event: %q–%q", uid, start, end)
+			continue
+		}
+		last := after.AddDate(0, 0, -1).Format("20060102")
+		switch {
+		case strings.Contains(uid, "-days-off@"):
+			gotBreaks = append(gotBreaks, start+"-"+last)
+		case strings.Contains(uid, "-workday-"):
+			if last != start {
+				t.Errorf("%s: a make-up working day of several days", uid)
+			}
+			if wd := first.Weekday(); wd != time.Saturday && wd != time.Sunday {
+				t.Errorf("%s falls on a %s", uid, wd)
+			}
+			gotWorkdays = append(gotWorkdays, start)
+		default:
+			t.Errorf("the feed holds %s, neither a day off nor a make-up working day", uid)
+		}
+	}
+	slices.Sort(gotBreaks)
+	slices.Sort(gotWorkdays)
+	if !slices.Equal(gotBreaks, breaks) {
+		t.Errorf("breaks:\n got %v\nwant %v", gotBreaks, breaks)
+	}
+	if !slices.Equal(gotWorkdays, workdays) {
+		t.Errorf("make-up working days:\n got %v\nwant %v", gotWorkdays, workdays)
+	}
 }
