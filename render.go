@@ -139,7 +139,15 @@ func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 			evs = append(evs, timed...)
 		}
 	}
-	return newDraft(cal, evs, opts), nil
+	d := newDraft(cal, evs, opts)
+	if len(evs) == 0 && cat.Timezone != nil {
+		// A calendar must hold at least one component (RFC 5545 §3.6): a
+		// variant with no events yet, such as a kind whose days are not
+		// published, carries the catalog's time zone.
+		year := cat.Modified.Year()
+		cal.AddVTimezone(vtimezone(cat.Timezone, year, year, false))
+	}
+	return d, nil
 }
 
 func eventModel(cat *events.Catalog, ev events.Event, opts Options) (*draft, error) {
@@ -415,6 +423,7 @@ var kindLabels = map[events.Kind]events.Text{
 	events.KindObservance: {EN: "Observance", ZH: "纪念日"},
 	events.KindDayOff:     {EN: "Day off", ZH: "放假"},
 	events.KindWorkday:    {EN: "Make-up working day", ZH: "调休上班"},
+	events.KindStatutory:  {EN: "Statutory holiday", ZH: "法定假日"},
 }
 
 // categories are the kind's label in each chosen language.

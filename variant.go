@@ -419,4 +419,5 @@ var kindPluralLabels = map[events.Kind]events.Text{
 	events.KindObservance: {EN: "observances", ZH: "纪念日"},
 	events.KindDayOff:     {EN: "days off", ZH: "放假"},
 	events.KindWorkday:    {EN: "make-up working days", ZH: "调休上班"},
+	events.KindStatutory:  {EN: "statutory days", ZH: "法定假日"},
 }

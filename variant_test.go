@@ -27,7 +27,8 @@ func TestParseVariant(t *testing.T) {
 		"kind=day-off":         "kind=day-off",
 		"KIND=WorkDay,Day-Off": "kind=day-off,workday",
 		"kind=workday&kind2=":  "!kind2",
-		"kind=conference,ceremony,observance,day-off,workday": "",
+		"kind=conference,ceremony,observance,day-off,workday,statutory": "",
+		"kind=conference,ceremony,observance,day-off,workday":           "kind=conference,ceremony,observance,day-off,workday",
 		"lang=ZH":              "lang=zh",
 		"lang=both":            "",
 		"alarm=90m":            "alarm=1h30m",
@@ -106,7 +107,7 @@ func TestVariantURLsAreCanonical(t *testing.T) {
 	for _, group := range [][]string{
 		{"?kind=day-off,workday&lang=zh", "?lang=zh&kind=workday,day-off", "?KIND=Day-Off,WORKDAY&Lang=ZH"},
 		{"?alarm=90m&workhours=9:00-18:00", "?workhours=09:00-18:00&alarm=1h30m"},
-		{"", "?lang=both", "?kind=conference,ceremony,observance,day-off,workday"},
+		{"", "?lang=both", "?kind=conference,ceremony,observance,day-off,workday,statutory"},
 	} {
 		first := get(t, srv, "/calendar.ics"+group[0])
 		if first.Code != 200 {
@@ -127,7 +128,7 @@ func TestVariantURLsAreCanonical(t *testing.T) {
 func TestVariantErrors(t *testing.T) {
 	srv, _ := newTestServer(t)
 	for target, want := range map[string]string{
-		"/calendar.ics?kind=holiday":                            `parameter "kind": "holiday" is not a kind; accepted: a comma-separated list of conference, ceremony, observance, day-off, workday`,
+		"/calendar.ics?kind=holiday":                            `parameter "kind": "holiday" is not a kind; accepted: a comma-separated list of conference, ceremony, observance, day-off, workday, statutory`,
 		"/calendar.ics?lang=fr":                                 `parameter "lang": "fr" is not a language; accepted: en, zh, both`,
 		"/calendar.ics?alarm=tomorrow":                          `parameter "alarm"`,
 		"/calendar.ics?workhours=late":                          `parameter "workhours"`,

@@ -37,8 +37,15 @@ type Catalog struct {
 	RefreshInterval time.Duration
 	// Modified is the latest revision time of the catalog's data.
 	Modified time.Time
-	// Events are in file order.
+	// Events are in file order, followed by the statutory events derived
+	// for the years after the last arrangement.
 	Events []Event
+	// LastArranged is the last year whose State Council arrangement (a
+	// day-off event) the catalog holds; 0 when it holds none.
+	LastArranged int
+	// StatutoryUntil is the last year for which statutory days are derived
+	// when no arrangement is in the catalog; 0 derives none.
+	StatutoryUntil int
 
 	byID map[string]int // index into Events
 }
@@ -280,7 +287,17 @@ func (d *decoder) catalog(doc map[string]any) *Catalog {
 	if v, ok := cal.get("modified"); ok {
 		cat.Modified = d.instant(cal.field("modified"), v)
 	}
-	cal.done("name", "description", "timezone", "refresh_interval", "modified")
+	var untilPath string
+	if v, ok := cal.get("statutory_until"); ok {
+		untilPath = cal.field("statutory_until")
+		n, isInt := v.(int64)
+		if !isInt || n < earliestStatutoryYear || n > latestStatutoryYear {
+			d.errorf(untilPath, "must be a year from %d to %d", earliestStatutoryYear, latestStatutoryYear)
+		} else {
+			cat.StatutoryUntil = int(n)
+		}
+	}
+	cal.done("name", "description", "timezone", "refresh_interval", "modified", "statutory_until")
 
 	evV, ok := root.get("event")
 	list, isList := evV.([]any)
@@ -308,14 +325,81 @@ func (d *decoder) catalog(doc map[string]any) *Catalog {
 		if !ok {
 			continue
 		}
-		cat.byID[ev.ID] = len(cat.Events)
-		cat.Events = append(cat.Events, ev)
-		if ev.Revision.Modified.After(cat.Modified) {
-			cat.Modified = ev.Revision.Modified
+		if ev.Kind == KindDayOff {
+			d.checkStatutory(path, ev)
+			cat.LastArranged = max(cat.LastArranged, ev.When.Last.Year)
 		}
+		cat.add(ev)
 	}
 	root.done("calendar", "event")
+	d.deriveStatutory(cat, untilPath, firstLine)
 	return cat
+}
+
+func (c *Catalog) add(ev Event) {
+	c.byID[ev.ID] = len(c.Events)
+	c.Events = append(c.Events, ev)
+	if ev.Revision.Modified.After(c.Modified) {
+		c.Modified = ev.Revision.Modified
+	}
+}
+
+// maxStatutoryYears bounds how far ahead of the last arrangement the
+// catalog may ask for statutory days: a notice comes every year.
+const maxStatutoryYears = 10
+
+// deriveStatutory adds the statutory events for the years after the last
+// arrangement up to statutory_until: a year whose notice is in the catalog
+// has its days-off events instead.
+func (d *decoder) deriveStatutory(cat *Catalog, untilPath string, ids map[string]string) {
+	if cat.StatutoryUntil == 0 {
+		return
+	}
+	if cat.LastArranged == 0 {
+		d.errorf(untilPath, "needs at least one day-off event: statutory days are derived for the years after the last arrangement in the catalog")
+		return
+	}
+	if cat.StatutoryUntil-cat.LastArranged > maxStatutoryYears {
+		d.errorf(untilPath, "%d is more than %d years after the last arrangement (%d)", cat.StatutoryUntil, maxStatutoryYears, cat.LastArranged)
+		return
+	}
+	derived, err := StatutoryEvents(cat.LastArranged, cat.StatutoryUntil)
+	if err != nil {
+		d.errorf(untilPath, "%v", err)
+		return
+	}
+	for _, ev := range derived {
+		if prev, dup := ids[ev.ID]; dup {
+			d.errorf(prev, "id %q is the id of a derived statutory event: choose another", ev.ID)
+			continue
+		}
+		cat.add(ev)
+	}
+}
+
+// checkStatutory reports a holiday break that does not contain the days
+// the regulations in force that year fix for its holiday: a typing error in
+// the catalog, or a misreading of a notice.
+func (d *decoder) checkStatutory(path string, ev Event) {
+	year := ev.When.Last.Year // a New Year break may start in the year before
+	if _, ok := RegulationsIn(year); !ok || !ev.When.AllDay || !ev.Holiday.Valid() {
+		return
+	}
+	days, err := Statutory(year, ev.Holiday)
+	if err != nil || days.Contains(ev.When.First, ev.When.Last) {
+		return
+	}
+	rules, _ := RegulationsIn(year)
+	var want []string
+	for _, r := range days {
+		if r.First == r.Last {
+			want = append(want, r.First.String())
+		} else {
+			want = append(want, r.First.String()+" to "+r.Last.String())
+		}
+	}
+	d.errorf(path+".start", "the days off %s to %s do not contain %s's statutory days of %d (%s) under the %s",
+		ev.When.First, ev.When.Last, ev.Holiday.Name().EN, year, strings.Join(want, " and "), rules.Title.EN)
 }
 
 func (d *decoder) zone(path, name string) *time.Location {
@@ -370,6 +454,9 @@ func (d *decoder) event(path string, v any) (Event, bool) {
 	ev.Kind = Kind(t.str("kind", true))
 	if ev.Kind != "" && !ev.Kind.Valid() {
 		d.errorf(t.field("kind"), "unknown kind %q (known kinds: %s)", ev.Kind, kindList())
+	}
+	if ev.Kind == KindStatutory {
+		d.errorf(t.field("kind"), "statutory events are derived from the national holiday regulations for the years after the last arrangement (see [calendar] statutory_until), not written in a catalog")
 	}
 	ev.Holiday = Holiday(t.str("holiday", false))
 	switch {

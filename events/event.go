@@ -24,11 +24,15 @@ const (
 	KindObservance Kind = "observance" // a day marked worldwide or nationally
 	KindDayOff     Kind = "day-off"    // public-holiday days off, moved weekend days included
 	KindWorkday    Kind = "workday"    // a weekend day that becomes a make-up working day
+	// KindStatutory marks the days that the national holiday regulations
+	// fix for a year whose arrangement is not yet published. Such events
+	// are derived, never written in a catalog.
+	KindStatutory Kind = "statutory"
 )
 
 // Kinds lists every kind in a fixed order, for validation messages and menus.
 func Kinds() []Kind {
-	return []Kind{KindConference, KindCeremony, KindObservance, KindDayOff, KindWorkday}
+	return []Kind{KindConference, KindCeremony, KindObservance, KindDayOff, KindWorkday, KindStatutory}
 }
 
 // Valid reports whether k is one of Kinds.

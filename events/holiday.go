@@ -60,8 +60,8 @@ func (h Holiday) Includes(other Holiday) bool {
 	return h == HolidayMidAutumnNationalDay && (other == HolidayMidAutumn || other == HolidayNationalDay)
 }
 
-// HasHoliday reports whether events of kind k must name their holiday.
-func (k Kind) HasHoliday() bool { return k == KindDayOff || k == KindWorkday }
+// HasHoliday reports whether events of kind k belong to a holiday.
+func (k Kind) HasHoliday() bool { return k == KindDayOff || k == KindWorkday || k == KindStatutory }
 
 func holidayList() string {
 	names := make([]string, 0, len(Holidays()))

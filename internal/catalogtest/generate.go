@@ -25,9 +25,13 @@ func Generate(n int) []byte {
 		fmt.Fprintf(&b, "name.en = \"Event %d, with a name long enough to read\"\nname.zh = \"事件%d\"\n", i, i)
 		fmt.Fprintf(&b, "description.en = \"Description of event %d; long enough to be folded over more than one line of seventy-five octets.\"\n", i)
 		fmt.Fprintf(&b, "description.zh = \"事件%d的说明，足够长，需要折行：劳动节放假调休安排以国务院办公厅通知为准。\"\n", i)
-		if kind == "ceremony" {
+		switch kind {
+		case "ceremony":
 			fmt.Fprintf(&b, "start = %sT10:00:00\nzone = \"Asia/Shanghai\"\n", day.Format("2006-01-02"))
-		} else {
+		case "day-off":
+			// A break must hold its holiday's statutory days.
+			fmt.Fprintf(&b, "start = %d-05-01\nend = %d-05-05\n", day.Year(), day.Year())
+		default:
 			fmt.Fprintf(&b, "start = %s\n", day.Format("2006-01-02"))
 		}
 		if i%97 == 0 && !(day.Month() == time.February && day.Day() == 29) {
