@@ -85,7 +85,7 @@ func TestPageInChromium(t *testing.T) {
 	); err != nil {
 		t.Fatalf("read the page: %v", err)
 	}
-	if cardTitle != "Every public holiday in mainland China" || cardURL != ts.URL+CalendarPath+"?kind=day-off,workday&holiday=all&lang=en" {
+	if cardTitle != "Every public holiday in mainland China" || cardURL != ts.URL+CalendarPath+"?kind=day-off,workday,statutory&holiday=all&lang=en" {
 		t.Errorf("holiday card %q %q", cardTitle, cardURL)
 	}
 	if pastYears < 5 || pastShown != 0 {

@@ -177,7 +177,7 @@ var pageFeeds = []struct {
 	{"all", nil, nil,
 		events.Text{EN: "Everything", ZH: "全部日程"},
 		events.Text{EN: "The conference and its opening, International Workers' Day, and every Labour Day day off and make-up working day.", ZH: "大会及开幕式、国际劳动节，以及每年劳动节的放假和调休上班日。"}},
-	{"holidays", []events.Kind{events.KindDayOff, events.KindWorkday}, allHolidays(),
+	{"holidays", everyHolidayKinds, allHolidays(),
 		events.Text{EN: "Every public holiday in mainland China", ZH: "中国大陆全部法定节假日"},
 		everyHolidayBlurb()},
 	{"day-off", []events.Kind{events.KindDayOff}, nil,
@@ -201,8 +201,8 @@ func everyHolidayBlurb() events.Text {
 	}
 	return events.Text{
 		EN: "The days off and make-up working days of every statutory holiday, 2022–2026, as the State Council's notices set them: " +
-			strings.Join(en[:len(en)-1], ", ") + " and " + en[len(en)-1] + ".",
-		ZH: "国务院办公厅通知的全部法定节假日放假和调休上班日（2022—2026年）：" + strings.Join(zh, "、") + "。",
+			strings.Join(en[:len(en)-1], ", ") + " and " + en[len(en)-1] + ". For the years ahead, the days the national holiday regulations fix, until each year's notice is out.",
+		ZH: "国务院办公厅通知的全部法定节假日放假和调休上班日（2022—2026年）：" + strings.Join(zh, "、") + "。此后各年在通知发布前，列出《全国年节及纪念日放假办法》规定的法定假日。",
 	}
 }
 
@@ -250,6 +250,7 @@ type feedCard struct {
 
 type eventItem struct {
 	ID, Name, When, Place, Kind, KindLabel string
+	Note                                   string // what a statutory day is, beside it
 	Sources                                []events.Source
 	ICS                                    string
 	Google                                 template.URL
@@ -347,11 +348,20 @@ func subscribeLinks(httpsURL, name string) (webcal, google, outlook template.URL
 
 // eventFor describes an event for the page: when it is, in its own zone and
 // said so, and whether it is past. A yearly event shows its next occurrence.
+// statutoryNote tells a person that a statutory day is not yet the break.
+var statutoryNote = events.Text{
+	EN: "The days the holiday regulations fix. The days off and make-up working days around them follow the State Council's notice, not yet published.",
+	ZH: "《全国年节及纪念日放假办法》规定的假日；放假调休安排以国务院办公厅通知为准，通知尚未发布。",
+}
+
 func eventFor(ev events.Event, lang Lang, now time.Time, zone *time.Location) eventItem {
 	item := eventItem{
 		ID: ev.ID, Name: localized(ev.Name, lang, ""), Place: location(ev.Location, lang),
 		Kind: string(ev.Kind), KindLabel: localized(kindLabels[ev.Kind], lang, ""),
 		Sources: ev.Sources, ICS: EventPath(ev.ID),
+	}
+	if ev.Kind == events.KindStatutory {
+		item.Note = localized(statutoryNote, lang, " ")
 	}
 	w := ev.When
 	if w.AllDay {

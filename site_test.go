@@ -110,17 +110,28 @@ func TestPageEventsInOrder(t *testing.T) {
 		"international-workers-day", "cn-labour-day-2026-days-off", "cn-labour-day-2026-workday-05-09",
 		"cn-dragon-boat-2026-days-off", "cn-national-day-2026-workday-09-20", "cn-mid-autumn-2026-days-off",
 		"cn-national-day-2026-days-off", "cn-national-day-2026-workday-10-10",
+		// The years ahead hold the statutory days, until their notices.
+		"cn-new-year-2027-statutory", "cn-spring-festival-2027-statutory",
 	}
 	past := []string{"cn-qingming-2026-days-off", "cn-spring-festival-2026-workday-02-28", "cn-spring-festival-2026-days-off"}
 	n := len(defaultCatalog(t).Events)
-	if len(ids) != n || !slices.Equal(ids[:len(upcoming)], upcoming) || !slices.Equal(ids[len(upcoming):len(upcoming)+len(past)], past) ||
-		ids[n-1] != "cn-new-year-2022-days-off" {
+	const statutory = 4 * 7
+	upcomingCount := len(upcoming) - 2 + statutory
+	if len(ids) != n || !slices.Equal(ids[:len(upcoming)], upcoming) || !slices.Equal(ids[upcomingCount:upcomingCount+len(past)], past) ||
+		ids[upcomingCount-1] != "cn-national-day-2030-statutory" || ids[n-1] != "cn-new-year-2022-days-off" {
 		t.Fatalf("events in order %v", ids)
 	}
 	// One section for this year's upcoming events; each past year folded,
 	// latest first, with its number of events.
-	if got := regexp.MustCompile(`<section class="year" id="year-(\d+)">`).FindAllStringSubmatch(body, -1); len(got) != 1 || got[0][1] != "2026" {
-		t.Errorf("upcoming years %v, want 2026", got)
+	var upcomingYears []string
+	for _, m := range regexp.MustCompile(`<section class="year" id="year-(\d+)">`).FindAllStringSubmatch(body, -1) {
+		upcomingYears = append(upcomingYears, m[1])
+	}
+	if !slices.Equal(upcomingYears, []string{"2026", "2027", "2028", "2029", "2030"}) {
+		t.Errorf("upcoming years %v, want 2026 to 2030", upcomingYears)
+	}
+	if c := strings.Count(body, `<p class="note">The days the holiday regulations fix.`); c != statutory {
+		t.Errorf("%d statutory days carry their note, want %d", c, statutory)
 	}
 	folded := regexp.MustCompile(`<details class="year past" id="past-(\d+)"( open)?>\s*<summary><h3 class="year-title">(\d+)</h3> <span class="count">(\d+) events</span>`).FindAllStringSubmatch(body, -1)
 	var years []string
@@ -133,8 +144,8 @@ func TestPageEventsInOrder(t *testing.T) {
 		c, _ := strconv.Atoi(f[4])
 		total += c
 	}
-	if !slices.Equal(years, []string{"2026", "2025", "2024", "2023", "2022"}) || total != n-len(upcoming) {
-		t.Errorf("past years %v holding %d events, want 2026 to 2022 holding %d", years, total, n-len(upcoming))
+	if !slices.Equal(years, []string{"2026", "2025", "2024", "2023", "2022"}) || total != n-upcomingCount {
+		t.Errorf("past years %v holding %d events, want 2026 to 2022 holding %d", years, total, n-upcomingCount)
 	}
 	for _, s := range []string{
 		"Every year · next: Fri 1 May 2026",
@@ -268,11 +279,11 @@ func TestPageHolidayCard(t *testing.T) {
 		if card == nil {
 			t.Fatalf("%s: no card of every holiday", lang)
 		}
-		feedURL := testBaseURL + "/calendar.ics?kind=day-off,workday&holiday=all&lang=" + lang
+		feedURL := testBaseURL + "/calendar.ics?kind=day-off,workday,statutory&holiday=all&lang=" + lang
 		for _, want := range []string{
 			"<h3>" + title + "</h3>",
 			`<div class="url" title="`, ">" + feedURL + "</div>",
-			`href="webcal://feed.example.org/calendar.ics?kind=day-off,workday&holiday=all&lang=` + lang + `"`,
+			`href="webcal://feed.example.org/calendar.ics?kind=day-off,workday,statutory&holiday=all&lang=` + lang + `"`,
 			`<div class="qr"><img src="data:image/png;base64,`,
 			`href="` + feedURL + `&alarm=3h"`,
 		} {

@@ -75,9 +75,10 @@ func LinkedVariants() []Variant {
 		{[]events.Kind{events.KindDayOff}, nil},
 		{[]events.Kind{events.KindWorkday}, nil},
 		{[]events.Kind{events.KindConference, events.KindCeremony}, nil},
-		{[]events.Kind{events.KindDayOff, events.KindWorkday}, all},
+		{everyHolidayKinds, all},
 		{[]events.Kind{events.KindDayOff}, all},
 		{[]events.Kind{events.KindWorkday}, all},
+		{[]events.Kind{events.KindStatutory}, all},
 	} {
 		for _, lang := range []Lang{"", LangEnglish, LangChinese} {
 			out = append(out, Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang},
@@ -86,6 +87,11 @@ func LinkedVariants() []Variant {
 	}
 	return out
 }
+
+// everyHolidayKinds are what the feed of every public holiday holds: the
+// published days off and make-up working days, and the statutory days of
+// the years whose notice is not yet out.
+var everyHolidayKinds = []events.Kind{events.KindDayOff, events.KindWorkday, events.KindStatutory}
 
 // Build renders a catalog for serving at baseURL (empty when unknown).
 func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {

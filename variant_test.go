@@ -377,7 +377,7 @@ func TestHolidayVariants(t *testing.T) {
 		}
 		return out
 	}
-	holidayEvent := func(ev events.Event) bool { return ev.Kind.HasHoliday() }
+	holidayEvent := func(ev events.Event) bool { return ev.Kind == events.KindDayOff || ev.Kind == events.KindWorkday }
 	of := func(hs ...events.Holiday) func(events.Event) bool {
 		return func(ev events.Event) bool { return !ev.Kind.HasHoliday() || slices.Contains(hs, ev.Holiday) }
 	}
@@ -390,7 +390,8 @@ func TestHolidayVariants(t *testing.T) {
 		{"", ids(of(events.HolidayLabourDay)), "", 16},
 		{"holiday=labour-day", ids(of(events.HolidayLabourDay)), "", 16},
 		{"holiday=all&kind=day-off,workday", ids(holidayEvent), "(every public holiday · 全部法定节假日", 66},
-		{"holiday=all", ids(func(events.Event) bool { return true }), "(every public holiday · 全部法定节假日)", 69},
+		{"holiday=all", ids(func(events.Event) bool { return true }), "(every public holiday · 全部法定节假日)", 97},
+		{"holiday=all&kind=statutory", ids(func(ev events.Event) bool { return ev.Kind == events.KindStatutory }), "statutory days · 法定假日)", 28},
 		{"holiday=all&kind=workday&lang=zh", ids(func(ev events.Event) bool { return ev.Kind == events.KindWorkday }), "(全部法定节假日", 1},
 		{"holiday=mid-autumn", ids(of(events.HolidayMidAutumn, events.HolidayMidAutumnNationalDay)), "(Mid-Autumn Festival · 中秋节)", 10},
 		{"holiday=National-Day&kind=day-off", ids(func(ev events.Event) bool {

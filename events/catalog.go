@@ -40,9 +40,6 @@ type Catalog struct {
 	// Events are in file order, followed by the statutory events derived
 	// for the years after the last arrangement.
 	Events []Event
-	// LastArranged is the last year whose State Council arrangement (a
-	// day-off event) the catalog holds; 0 when it holds none.
-	LastArranged int
 	// StatutoryUntil is the last year for which statutory days are derived
 	// when no arrangement is in the catalog; 0 derives none.
 	StatutoryUntil int
@@ -327,7 +324,6 @@ func (d *decoder) catalog(doc map[string]any) *Catalog {
 		}
 		if ev.Kind == KindDayOff {
 			d.checkStatutory(path, ev)
-			cat.LastArranged = max(cat.LastArranged, ev.When.Last.Year)
 		}
 		cat.add(ev)
 	}
@@ -355,15 +351,16 @@ func (d *decoder) deriveStatutory(cat *Catalog, untilPath string, ids map[string
 	if cat.StatutoryUntil == 0 {
 		return
 	}
-	if cat.LastArranged == 0 {
+	last := cat.LastArrangedYear()
+	if last == 0 {
 		d.errorf(untilPath, "needs at least one day-off event: statutory days are derived for the years after the last arrangement in the catalog")
 		return
 	}
-	if cat.StatutoryUntil-cat.LastArranged > maxStatutoryYears {
-		d.errorf(untilPath, "%d is more than %d years after the last arrangement (%d)", cat.StatutoryUntil, maxStatutoryYears, cat.LastArranged)
+	if cat.StatutoryUntil-last > maxStatutoryYears {
+		d.errorf(untilPath, "%d is more than %d years after the last arrangement (%d)", cat.StatutoryUntil, maxStatutoryYears, last)
 		return
 	}
-	derived, err := StatutoryEvents(cat.LastArranged, cat.StatutoryUntil)
+	derived, err := StatutoryEvents(last, cat.StatutoryUntil)
 	if err != nil {
 		d.errorf(untilPath, "%v", err)
 		return

@@ -373,12 +373,25 @@ func checkHolidayFacts(t *testing.T, cat *Catalog) {
 			}
 		}
 	}
+	statutory := 0
 	for _, ev := range cat.Events {
+		if ev.Kind == KindStatutory {
+			// Derived for the years without a notice: 2027 to 2030, seven
+			// holidays each (their days: TestStatutoryDaysAhead).
+			if y := ev.When.Last.Year; y < 2027 || y > 2030 {
+				t.Errorf("%s: statutory days derived for %d, a year with a notice or beyond statutory_until", ev.ID, y)
+			}
+			statutory++
+			continue
+		}
 		if ev.Kind.HasHoliday() && !want[ev.ID] {
 			t.Errorf("%s is not in the facts", ev.ID)
 		}
 	}
-	if n := 3 + len(want); len(cat.Events) != n {
+	if statutory != 4*7 {
+		t.Errorf("%d statutory events, want 28 (2027–2030)", statutory)
+	}
+	if n := 3 + len(want) + statutory; len(cat.Events) != n {
 		t.Errorf("the default catalog has %d events, the facts make %d", len(cat.Events), n)
 	}
 }

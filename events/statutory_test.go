@@ -149,8 +149,8 @@ func TestStatutoryEventsHandOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cat.LastArranged != 2026 {
-		t.Errorf("LastArranged = %d, want 2026", cat.LastArranged)
+	if cat.LastArrangedYear() != 2026 {
+		t.Errorf("LastArrangedYear = %d, want 2026", cat.LastArrangedYear())
 	}
 	var ids []string
 	for _, ev := range cat.Events[1:] {

@@ -3,16 +3,21 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"feed/events"
 )
 
 // start runs the program with args and env until the test ends, and returns
@@ -176,7 +181,7 @@ func TestCheckReportsEveryError(t *testing.T) {
 	if err := run(context.Background(), []string{"feed", "check", filepath.Join("..", "..", "events", "catalog.toml")}, func(string) string { return "" }, &stdout, io.Discard); err != nil {
 		t.Fatalf("the default catalog fails check: %v\n%s", err, stdout.String())
 	}
-	if !strings.Contains(stdout.String(), "ok, 69 events") {
+	if !strings.Contains(stdout.String(), "ok, 97 events") {
 		t.Errorf("check output %q", stdout.String())
 	}
 }
@@ -367,5 +372,79 @@ func TestRenderEveryHoliday(t *testing.T) {
 	}
 	if !slices.Equal(gotWorkdays, workdays) {
 		t.Errorf("make-up working days:\n got %v\nwant %v", gotWorkdays, workdays)
+	}
+}
+
+// renderedDays renders the default catalog with query and returns each
+// all-day event's UID with its first and last day, YYYYMMDD-YYYYMMDD.
+func renderedDays(t *testing.T, query string) map[string]string {
+	t.Helper()
+	var stdout strings.Builder
+	if err := run(context.Background(), []string{"feed", "render", "-query", query}, func(string) string { return "" }, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	days := map[string]string{}
+	for _, block := range strings.Split(stdout.String(), "BEGIN:VEVENT\r\n")[1:] {
+		props := map[string]string{}
+		for _, line := range strings.Split(block, "\r\n") {
+			if name, value, ok := strings.Cut(line, ":"); ok {
+				props[name] = value
+			}
+		}
+		after, err := time.Parse("20060102", props["DTEND;VALUE=DATE"])
+		if err != nil {
+			days[props["UID"]] = "not all-day"
+			continue
+		}
+		days[strings.TrimSuffix(props["UID"], "@"+events.UIDDomain)] = props["DTSTART;VALUE=DATE"] + "-" + after.AddDate(0, 0, -1).Format("20060102")
+	}
+	return days
+}
+
+// TestRenderStatutory: the years after the last notice (2026) up to the
+// catalog's statutory_until (2030) hold each holiday's statutory days, as
+// the project's facts list them, and nothing else; the default feed holds
+// Labour Day's.
+func TestRenderStatutory(t *testing.T) {
+	want := map[string]string{}
+	for _, row := range []struct {
+		year                                int
+		spring, qingming, dragon, midAutumn string
+	}{
+		{2027, "0205-0208", "0405", "0609", "0915"},
+		{2028, "0125-0128", "0404", "0528", "1003"},
+		{2029, "0212-0215", "0404", "0616", "0922"},
+		{2030, "0202-0205", "0405", "0605", "0912"},
+	} {
+		y := strconv.Itoa(row.year)
+		day := func(md string) string {
+			first, last, ok := strings.Cut(md, "-")
+			if !ok {
+				last = first
+			}
+			return y + first + "-" + y + last
+		}
+		want["cn-new-year-"+y+"-statutory"] = day("0101")
+		want["cn-spring-festival-"+y+"-statutory"] = day(row.spring)
+		want["cn-qingming-"+y+"-statutory"] = day(row.qingming)
+		want["cn-labour-day-"+y+"-statutory"] = day("0501-0502")
+		want["cn-dragon-boat-"+y+"-statutory"] = day(row.dragon)
+		want["cn-mid-autumn-"+y+"-statutory"] = day(row.midAutumn)
+		want["cn-national-day-"+y+"-statutory"] = day("1001-1003")
+	}
+	if got := renderedDays(t, "holiday=all&kind=statutory"); !maps.Equal(got, want) {
+		t.Errorf("holiday=all&kind=statutory:\n got %v\nwant %v", got, want)
+	}
+	full := renderedDays(t, "")
+	for y := 2027; y <= 2030; y++ {
+		id := fmt.Sprintf("cn-labour-day-%d-statutory", y)
+		if full[id] != want[id] {
+			t.Errorf("the default feed has %s as %q, want %q", id, full[id], want[id])
+		}
+	}
+	for id := range full {
+		if strings.HasSuffix(id, "-statutory") && !strings.HasPrefix(id, "cn-labour-day-") {
+			t.Errorf("the default feed holds %s: only Labour Day's belong there", id)
+		}
 	}
 }
