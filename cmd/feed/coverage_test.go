@@ -14,13 +14,6 @@ import (
 	"feed/events"
 )
 
-func setClock(t *testing.T, now time.Time) {
-	t.Helper()
-	old := clock
-	clock = func() time.Time { return now }
-	t.Cleanup(func() { clock = old })
-}
-
 // feed check warns, and passes, from 1 November of the last arranged year.
 func TestCheckWarnsOfMissingYear(t *testing.T) {
 	for _, tc := range []struct {
@@ -30,9 +23,9 @@ func TestCheckWarnsOfMissingYear(t *testing.T) {
 		{time.Date(2026, 10, 31, 12, 0, 0, 0, time.UTC), false},
 		{time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC), true},
 	} {
-		setClock(t, tc.now)
 		var stdout strings.Builder
-		if err := run(context.Background(), []string{"feed", "check", mainCatalog}, func(string) string { return "" }, &stdout, io.Discard); err != nil {
+		now := func() time.Time { return tc.now }
+		if err := runAt(context.Background(), now, []string{"feed", "check", mainCatalog}, func(string) string { return "" }, &stdout, io.Discard); err != nil {
 			t.Fatalf("check failed: %v", err)
 		}
 		warned := strings.Contains(stdout.String(), mainCatalog+": warning: the catalog has no holiday arrangement for 2027")

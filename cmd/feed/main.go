@@ -51,10 +51,6 @@ func main() {
 	}
 }
 
-// clock is the time every command reads: the day decides whether the
-// catalog's holiday arrangements are running out. Tests set it.
-var clock = time.Now
-
 // coverageCheckInterval is how often a running service looks again at
 // whether next year's arrangement is due: once a day is enough for a
 // notice that is awaited for weeks, and keeps the log quiet.
@@ -82,21 +78,27 @@ const fdReserve = 64
 // run is the whole program, with its inputs passed in so that tests can run
 // it: it returns when ctx ends (after a graceful shutdown) or on failure.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return runAt(ctx, time.Now, args, getenv, stdout, stderr)
+}
+
+// runAt is run with the clock that every command reads: the day decides
+// whether the catalog's holiday arrangements are running out.
+func runAt(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	command, rest := "serve", args[1:]
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		command, rest = rest[0], rest[1:]
 	}
 	switch command {
 	case "serve":
-		return serve(ctx, rest, getenv, stdout, stderr)
+		return serve(ctx, now, rest, getenv, stdout, stderr)
 	case "check":
-		return check(rest, stdout, stderr)
+		return check(now, rest, stdout, stderr)
 	case "render":
 		return render(rest, getenv, stdout, stderr)
 	case "export":
 		return export(rest, getenv, stdout, stderr)
 	case "notice":
-		return importNotice(rest, os.Stdin, stdout, stderr, clock)
+		return importNotice(rest, os.Stdin, stdout, stderr, now)
 	}
 	return fmt.Errorf("unknown command %q; commands: serve (the default), check, render, export, notice", command)
 }
@@ -111,7 +113,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // large one's heap; the floor adds the same 8 MB to every goal.
 const heapFloor = 8 << 20
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	floor := make([]byte, heapFloor)
 	defer runtime.KeepAlive(floor)
 	fs := flag.NewFlagSet("feed serve", flag.ContinueOnError)
@@ -168,7 +170,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return catalogError(file, err)
 	}
 	cat := snap.Catalog
-	server := feed.NewServer(snap, log, feed.WithAccessLog(every), feed.WithHealthDetails(details), feed.WithClock(clock))
+	server := feed.NewServer(snap, log, feed.WithAccessLog(every), feed.WithHealthDetails(details), feed.WithClock(now))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -221,7 +223,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	coverageTicker := time.NewTicker(coverageCheckInterval)
 	defer coverageTicker.Stop()
-	go watchCoverage(ctx, log, server, clock, coverageTicker.C)
+	go watchCoverage(ctx, log, server, now, coverageTicker.C)
 
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
@@ -401,7 +403,7 @@ func load(catalogPath, baseURL string) (*feed.Snapshot, error) {
 
 // check validates catalog files, printing every error with file, line and
 // field, for a catalog's own CI.
-func check(args []string, stdout, stderr io.Writer) error {
+func check(now func() time.Time, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("feed check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, "usage: feed check FILE...") }
@@ -429,7 +431,7 @@ func check(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "%s: ok, %d events\n", path, len(cat.Events))
 			// A warning, not an error: the catalog is right, and the
 			// notice may not be out yet.
-			if w := feed.CoverageWarning(cat, clock()); w != "" {
+			if w := feed.CoverageWarning(cat, now()); w != "" {
 				fmt.Fprintf(stdout, "%s: warning: %s\n", path, w)
 			}
 		}
