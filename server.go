@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"regexp"
 	"runtime/debug"
@@ -143,9 +144,18 @@ type dispatch struct {
 
 func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if clean := cleanPath(r.URL.Path); clean != r.URL.Path {
-		// As mux does: one canonical URL per resource.
-		u := *r.URL
-		u.Path = clean
+		if r.Method == http.MethodConnect {
+			// Its target is a host and port, not a path here.
+			w.Header()["Allow"] = allowEveryRoute
+			httpError(w, http.StatusMethodNotAllowed, "CONNECT is not allowed; this service is not a proxy")
+			return
+		}
+		// As mux does: one canonical URL per resource. The Location is a
+		// path, never the request's own host, which the client chose: a
+		// request to http://other.example//calendar.ics must not send the
+		// client to other.example. cleanPath never starts with "//",
+		// which a browser would read as a host.
+		u := url.URL{Path: clean, RawQuery: r.URL.RawQuery}
 		http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
 		return
 	}
@@ -392,6 +402,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		httpError(w, http.StatusBadRequest, pe.Error())
 		return
 	}
+	var he *HostError
+	if errors.As(err, &he) {
+		httpError(w, http.StatusBadRequest, he.Error())
+		return
+	}
 	s.log.Error("request failed", "method", r.Method, "url", r.URL.String(), "err", err)
 	httpError(w, http.StatusInternalServerError, "the server failed to answer; the failure is logged")
 }
@@ -471,6 +486,9 @@ func httpError(w http.ResponseWriter, status int, reason string) {
 }
 
 var (
+	// allowEveryRoute is the Allow header of an answer that no route
+	// gives: every route answers these methods.
+	allowEveryRoute  = []string{"GET, HEAD, OPTIONS"}
 	corsAllowHeaders = []string{"Accept, If-None-Match, If-Modified-Since"}
 	corsMaxAge       = []string{"86400"}
 )

@@ -35,7 +35,8 @@ func TestPageHTTP(t *testing.T) {
 	en := get(t, srv, "/")
 	if en.Code != 200 || en.Header().Get("Content-Type") != "text/html; charset=utf-8" ||
 		!strings.HasPrefix(en.Header().Get("Content-Security-Policy"), "default-src 'none'; style-src 'sha256-") ||
-		en.Header().Get("Vary") != "Accept-Language, Accept-Encoding" || en.Header().Get("Content-Language") != "en" {
+		en.Header().Get("Vary") != "Accept-Language, Accept-Encoding, Host" || en.Header().Get("Content-Language") != "en" ||
+		en.Header().Get("Cache-Control") != "private, max-age=3600" {
 		t.Fatalf("/: %d %v", en.Code, en.Header())
 	}
 	if !strings.Contains(en.Body.String(), `<html lang="en">`) || !strings.Contains(en.Body.String(), "Add these dates to your calendar") {
