@@ -282,7 +282,7 @@ func NormalizeBaseURL(s string) (string, error) {
 		return "", nil
 	}
 	bad := func(why string) error {
-		return fmt.Errorf("base URL %q: %s; it must be a plain http or https origin, with a path if the service is under one, such as https://feed.example.org", s, why)
+		return fmt.Errorf("base URL %q: %s; use a plain http or https origin, with a path if the service is under one, such as https://feed.example.org", s, why)
 	}
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`"'<>\^`+"`{|}", c) >= 0 {

@@ -129,6 +129,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	if base == "" && !isLoopback(ln.Addr()) {
+		log.Warn("listening beyond loopback without -base-url: the subscribe page's links follow each request's Host header "+
+			"and the page is not cached by shared caches; set -base-url to the public URL", "addr", ln.Addr().String())
+	}
 	srv := &http.Server{
 		Handler:        server,
 		MaxHeaderBytes: 16 << 10,
@@ -198,6 +202,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// isLoopback reports whether a listener is reached only from this machine.
+// An unspecified address (0.0.0.0, ::) is every interface, so it is not.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // startCPUProfile profiles the process until stop is called: the way to see
