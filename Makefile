@@ -26,6 +26,7 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzVariantQuery$$' -fuzztime=$(FUZZTIME) .
 	go test -run='^$$' -fuzz='^FuzzTextRoundTrip$$' -fuzztime=$(FUZZTIME) .
 	go test -run='^$$' -fuzz='^FuzzCleanPath$$' -fuzztime=$(FUZZTIME) .
+	go test -run='^$$' -fuzz='^FuzzPageQuery$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
 
 # Load and fault scenarios against a built binary on loopback (about a
 # minute): sustained load, slow clients, SIGTERM under load, a broken
