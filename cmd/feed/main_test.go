@@ -120,7 +120,7 @@ func TestStartupErrors(t *testing.T) {
 		want string
 	}{
 		{"address taken", []string{"-addr", taken.Addr().String()}, "listen on " + taken.Addr().String()},
-		{"invalid catalog", []string{"-addr", "127.0.0.1:0", "-catalog", broken}, broken + ":11: event[0].end: last day 2025-05-01 is before the first day 2025-05-05"},
+		{"invalid catalog", []string{"-addr", "127.0.0.1:0", "-catalog", broken}, broken + ":12: event[0].end: last day 2025-05-01 is before the first day 2025-05-05"},
 		{"missing catalog", []string{"-addr", "127.0.0.1:0", "-catalog", "/nonexistent/catalog.toml"}, `load catalog "/nonexistent/catalog.toml"`},
 		{"bad base URL", []string{"-addr", "127.0.0.1:0", "-base-url", "feed.example.org"}, "base URL"},
 		{"markup in the base URL", []string{"-addr", "127.0.0.1:0", "-base-url", `http://x"><script>`}, `base URL "http://x\"><script>": byte 8`},
