@@ -17,31 +17,38 @@ var (
 // the client accepts, 304 when its copy is current, the body otherwise.
 func serveResource(w http.ResponseWriter, r *http.Request, res *Resource) {
 	rep, useGzip := res.negotiate(r)
+	// What a 304 carries (RFC 9110 §15.4.5: those of Content-Location,
+	// Date, ETag, Vary, Cache-Control and Expires that a 200 would send;
+	// net/http adds Date), and the CORS fields without which a browser
+	// hides the 304 from the web calendar that asked.
 	h := w.Header()
-	h["Content-Type"] = res.contentType
 	h["Etag"] = rep.etag
-	if res.lastModified != nil {
-		h["Last-Modified"] = res.lastModified
-	}
-	h["Cache-Control"] = cacheControlValue
+	h["Content-Location"] = res.location
+	h["Cache-Control"] = res.cacheControl
 	h["Vary"] = res.vary
-	for k, v := range res.extra {
-		h[k] = v
-	}
 	// Feeds are public data that web calendar clients fetch from pages of
 	// their own.
 	h["Access-Control-Allow-Origin"] = allowAnyOrigin
 	h["Access-Control-Expose-Headers"] = exposeHeaders
 
 	if notModified(r, res) {
-		delete(h, "Content-Type")
+		// The client has the representation and its metadata; a 304
+		// repeats none of it (§15.4.5's SHOULD NOT), not even the
+		// nosniff that the middleware sets on every answer.
+		delete(h, "X-Content-Type-Options")
 		w.WriteHeader(http.StatusNotModified)
 		return
+	}
+	h["Content-Type"] = res.contentType
+	if res.lastModified != nil {
+		h["Last-Modified"] = res.lastModified
+	}
+	for k, v := range res.extra {
+		h[k] = v
 	}
 	if res.disposition != nil {
 		h["Content-Disposition"] = res.disposition
 	}
-	h["Content-Location"] = res.location
 	h["Content-Length"] = rep.contentLength
 	if useGzip {
 		h["Content-Encoding"] = gzipEncoding
@@ -132,12 +139,21 @@ func qualityAboveZero(params string) bool {
 	return true
 }
 
-// requestHeader is r.Header.Get for a key already in canonical form, as the
-// server stores every request's keys: Get would canonicalize the key again,
-// a few hundred instructions on every request for the four it reads.
+// requestHeader is a request field's value, every field line of it joined
+// with commas, as RFC 9110 §5.3 reads a list field sent on several lines:
+// two If-None-Match lines are one list of tags. The key must be in
+// canonical form, as the server stores every request's keys: Header.Get
+// would canonicalize it again, a few hundred instructions on every request
+// for the four it reads. The usual single line costs no allocation. A
+// field that is not a list, such as If-Modified-Since, comes out invalid
+// when sent twice, and RFC 9110 §13.1.3 has the recipient ignore it then.
 func requestHeader(r *http.Request, canonicalKey string) string {
-	if v := r.Header[canonicalKey]; len(v) > 0 {
+	switch v := r.Header[canonicalKey]; len(v) {
+	case 0:
+		return ""
+	case 1:
 		return v[0]
+	default:
+		return strings.Join(v, ", ")
 	}
-	return ""
 }

@@ -461,16 +461,26 @@ func TestHTTP(t *testing.T) {
 	gzETag := snap.fullFeed().gzip.etag[0]
 	lastMod := snap.Catalog.Modified.Format(http.TimeFormat)
 	event, _, _ := snap.Event("international-workers-day", Variant{}, FormatICS)
+	// noBase serves without a base URL: the page's links follow the
+	// request's host.
+	noBase := pageServer(t, "")
+	noBasePageETag := get(t, noBase, "/").Header().Get("ETag")
+	basePageETag := get(t, srv, "/").Header().Get("ETag")
+	exposed := "ETag, Last-Modified, Content-Location"
 
 	tests := []struct {
 		name       string
+		server     *Server // nil: srv, which has a base URL
 		method     string
 		path       string
+		host       string // the request's Host, when not the path's or example.com
 		header     map[string]string
+		lines      [][2]string // further field lines, each name and value, added after header
 		wantStatus int
 		wantHeader map[string]string // "" means absent
 		wantBody   []byte            // nil: not checked
 		bodyHas    string
+		bodyLacks  string // "": not checked
 	}{
 		{name: "feed", method: "GET", path: "/calendar.ics", wantStatus: 200,
 			wantHeader: map[string]string{
@@ -489,7 +499,24 @@ func TestHTTP(t *testing.T) {
 		{name: "gzip refused", method: "GET", path: "/calendar.ics", header: map[string]string{"Accept-Encoding": "gzip;q=0, identity"}, wantStatus: 200,
 			wantHeader: map[string]string{"Content-Encoding": "", "ETag": etag}, wantBody: snap.CalendarBytes()},
 		{name: "if-none-match", method: "GET", path: "/calendar.ics", header: map[string]string{"If-None-Match": etag}, wantStatus: 304,
-			wantHeader: map[string]string{"ETag": etag, "Content-Type": "", "Content-Length": ""}, wantBody: []byte{}},
+			wantHeader: map[string]string{"ETag": etag, "Content-Type": "", "Content-Length": "",
+				// RFC 9110 §15.4.5: what a 200 would send of these...
+				"Content-Location": "/calendar.ics", "Vary": "Accept, Accept-Encoding", "Cache-Control": cacheControl,
+				// ...no other metadata of the representation...
+				"Last-Modified": "", "X-Content-Type-Options": "", "Content-Disposition": "", "Content-Encoding": "",
+				// ...and what a browser needs to show a script the 304.
+				"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": exposed,
+			}, wantBody: []byte{}},
+		{name: "304 of the gzip encoding", method: "GET", path: "/calendar.ics?kind=day-off", header: map[string]string{"If-None-Match": snap.linked["kind=day-off"].gzip.etag[0], "Accept-Encoding": "gzip"}, wantStatus: 304,
+			wantHeader: map[string]string{"Content-Location": "/calendar.ics?kind=day-off", "Content-Encoding": "", "Content-Length": "", "Last-Modified": ""}},
+		{name: "if-none-match on two lines", method: "GET", path: "/calendar.ics", lines: [][2]string{{"If-None-Match", `"x"`}, {"If-None-Match", etag}}, wantStatus: 304},
+		{name: "if-none-match star on a second line", method: "GET", path: "/calendar.ics", lines: [][2]string{{"If-None-Match", `"x"`}, {"If-None-Match", "*"}}, wantStatus: 304},
+		{name: "if-none-match on two lines, neither current", method: "GET", path: "/calendar.ics", lines: [][2]string{{"If-None-Match", `"x"`}, {"If-None-Match", `"y"`}}, wantStatus: 200},
+		// RFC 9110 §13.1.3: a recipient ignores If-Modified-Since with
+		// more than one member.
+		{name: "if-modified-since twice is ignored", method: "GET", path: "/calendar.ics", lines: [][2]string{{"If-Modified-Since", lastMod}, {"If-Modified-Since", lastMod}}, wantStatus: 200},
+		{name: "accept-encoding on two lines", method: "GET", path: "/calendar.ics", lines: [][2]string{{"Accept-Encoding", "br"}, {"Accept-Encoding", "gzip"}}, wantStatus: 200,
+			wantHeader: map[string]string{"Content-Encoding": "gzip", "ETag": gzETag}},
 		{name: "if-none-match weak, in a list", method: "GET", path: "/calendar.ics", header: map[string]string{"If-None-Match": `"x", W/` + etag}, wantStatus: 304},
 		{name: "if-none-match gzip tag", method: "GET", path: "/calendar.ics", header: map[string]string{"If-None-Match": gzETag, "Accept-Encoding": "gzip"}, wantStatus: 304,
 			wantHeader: map[string]string{"ETag": gzETag}},
@@ -497,14 +524,16 @@ func TestHTTP(t *testing.T) {
 		{name: "if-none-match stale", method: "GET", path: "/calendar.ics", header: map[string]string{"If-None-Match": `"old"`}, wantStatus: 200},
 		{name: "if-none-match wins over if-modified-since", method: "GET", path: "/calendar.ics",
 			header: map[string]string{"If-None-Match": `"old"`, "If-Modified-Since": lastMod}, wantStatus: 200},
-		{name: "if-modified-since", method: "GET", path: "/calendar.ics", header: map[string]string{"If-Modified-Since": lastMod}, wantStatus: 304},
+		{name: "if-modified-since", method: "GET", path: "/calendar.ics", header: map[string]string{"If-Modified-Since": lastMod}, wantStatus: 304,
+			wantHeader: map[string]string{"ETag": etag, "Last-Modified": "", "Content-Location": "/calendar.ics"}},
 		{name: "if-modified-since earlier", method: "GET", path: "/calendar.ics",
 			header: map[string]string{"If-Modified-Since": snap.Catalog.Modified.Add(-time.Second).Format(http.TimeFormat)}, wantStatus: 200},
 		{name: "event", method: "GET", path: "/events/international-workers-day.ics", wantStatus: 200,
 			wantHeader: map[string]string{"Content-Type": "text/calendar; charset=utf-8", "ETag": event.identity.etag[0]},
 			wantBody:   event.identity.body},
 		{name: "event head", method: "HEAD", path: "/events/international-workers-day.ics", wantStatus: 200, wantBody: []byte{}},
-		{name: "event 304", method: "GET", path: "/events/international-workers-day.ics", header: map[string]string{"If-None-Match": event.identity.etag[0]}, wantStatus: 304},
+		{name: "event 304", method: "GET", path: "/events/international-workers-day.ics", header: map[string]string{"If-None-Match": event.identity.etag[0]}, wantStatus: 304,
+			wantHeader: map[string]string{"Content-Location": "/events/international-workers-day.ics", "Content-Disposition": "", "Content-Type": ""}},
 		{name: "unknown event", method: "GET", path: "/events/no-such-event.ics", wantStatus: 404,
 			wantHeader: map[string]string{"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"}, bodyHas: `no event with id "no-such-event"`},
 		{name: "event id out of pattern", method: "GET", path: "/events/Bad_ID.ics", wantStatus: 404},
@@ -532,6 +561,48 @@ func TestHTTP(t *testing.T) {
 		{name: "no way out of the routes", method: "GET", path: "/events/../../etc/passwd", wantStatus: 301,
 			wantHeader: map[string]string{"Location": "/etc/passwd"}},
 		{name: "cleaned path", method: "GET", path: "/etc/passwd", wantStatus: 404},
+		// A redirect names a path, never the host the client sent.
+		{name: "redirect of an absolute URI stays here", method: "GET", path: "http://evil.com//calendar.ics", wantStatus: 301,
+			wantHeader: map[string]string{"Location": "/calendar.ics"}},
+		{name: "redirect keeps the query", method: "GET", path: "http://evil.com/events/../calendar.ics?lang=zh", wantStatus: 301,
+			wantHeader: map[string]string{"Location": "/calendar.ics?lang=zh"}},
+		{name: "redirect of a path that looks like a host", method: "GET", path: "//evil.com/calendar.ics", wantStatus: 301,
+			wantHeader: map[string]string{"Location": "/evil.com/calendar.ics"}},
+		{name: "connect is no redirect", method: "CONNECT", path: "evil.com:443", wantStatus: 405,
+			wantHeader: map[string]string{"Location": "", "Allow": "GET, HEAD, OPTIONS"}, bodyHas: "not a proxy"},
+		// The page: with a base URL it ignores the request's host and is
+		// public; without one its links follow a valid host, and it is
+		// neither shared between hosts nor built from an invalid one.
+		{name: "page with a base URL ignores Host", method: "GET", path: "/", host: "evil.com", wantStatus: 200,
+			wantHeader: map[string]string{"Cache-Control": cacheControl, "Vary": "Accept-Language, Accept-Encoding"},
+			bodyHas:    "webcal://feed.example.org/calendar.ics", bodyLacks: "evil.com"},
+		{name: "page with a base URL ignores an absolute URI's host", method: "GET", path: "http://evil.com/?lang=zh", wantStatus: 200,
+			wantHeader: map[string]string{"Cache-Control": cacheControl}, bodyLacks: "evil.com"},
+		{name: "page with a base URL ignores an invalid Host", method: "GET", path: "/", host: "evil.com:99999", wantStatus: 200, bodyLacks: "evil.com"},
+		{name: "page with a base URL, 304", method: "GET", path: "/", header: map[string]string{"If-None-Match": basePageETag}, wantStatus: 304,
+			wantHeader: map[string]string{"Cache-Control": cacheControl, "Vary": "Accept-Language, Accept-Encoding", "Content-Location": "/?lang=en",
+				"Content-Security-Policy": "", "Content-Language": "", "Referrer-Policy": "", "X-Content-Type-Options": ""}},
+		{name: "page from Host", server: noBase, method: "GET", path: "/", host: "feed.test:8443", wantStatus: 200,
+			wantHeader: map[string]string{"Cache-Control": "private, max-age=3600", "Vary": "Accept-Language, Accept-Encoding, Host"},
+			bodyHas:    "webcal://feed.test:8443/calendar.ics"},
+		{name: "page from an absolute URI's host", server: noBase, method: "GET", path: "http://evil.com/", wantStatus: 200,
+			wantHeader: map[string]string{"Cache-Control": "private, max-age=3600", "Vary": "Accept-Language, Accept-Encoding, Host"}},
+		{name: "page from an IPv6 Host", server: noBase, method: "GET", path: "/", host: "[::1]:8080", wantStatus: 200,
+			bodyHas: "webcal://[::1]:8080/calendar.ics"},
+		{name: "page from Host, 304", server: noBase, method: "GET", path: "/", header: map[string]string{"If-None-Match": noBasePageETag}, wantStatus: 304,
+			wantHeader: map[string]string{"Cache-Control": "private, max-age=3600", "Vary": "Accept-Language, Accept-Encoding, Host", "Content-Location": "/?lang=en"}},
+		{name: "page refuses a port above 65535", server: noBase, method: "GET", path: "/", host: "evil.com:99999", wantStatus: 400,
+			wantHeader: map[string]string{"Cache-Control": "no-store"}, bodyHas: "port must be a number from 1 to 65535", bodyLacks: "evil.com"},
+		{name: "page refuses port 0", server: noBase, method: "GET", path: "/", host: "evil.com:0", wantStatus: 400, bodyHas: "port"},
+		{name: "page refuses an empty port", server: noBase, method: "GET", path: "/", host: "evil.com:", wantStatus: 400, bodyHas: "port"},
+		{name: "page refuses markup in Host", server: noBase, method: "GET", path: "/", host: `evil"><script>`, wantStatus: 400, bodyHas: "host name may hold only", bodyLacks: "<script>"},
+		{name: "page refuses an empty label", server: noBase, method: "GET", path: "/", host: "evil..com", wantStatus: 400, bodyHas: "empty label"},
+		{name: "page refuses a number that is no IPv4 address", server: noBase, method: "GET", path: "/", host: "1.2.3.999", wantStatus: 400, bodyHas: "IPv4"},
+		{name: "page refuses a zone in an IPv6 literal", server: noBase, method: "GET", path: "/", host: "[fe80::1%25eth0]", wantStatus: 400, bodyHas: "IPv6"},
+		{name: "page refuses userinfo in Host", server: noBase, method: "GET", path: "/", host: "user@evil.com", wantStatus: 400},
+		// Whatever the order of the parameters, an unknown one is refused.
+		{name: "page refuses an unknown parameter after lang", method: "GET", path: "/?lang=en&foo=bar", wantStatus: 400, bodyHas: `parameter "foo"`},
+		{name: "page refuses an unknown parameter before lang", method: "GET", path: "/?foo=bar&lang=en", wantStatus: 400, bodyHas: `parameter "foo"`},
 		{name: "no directory listing", method: "GET", path: "/events/", wantStatus: 404},
 		{name: "every holiday", method: "GET", path: "/calendar.ics?holiday=all&kind=day-off,workday", wantStatus: 200,
 			wantHeader: map[string]string{"Content-Location": "/calendar.ics?kind=day-off,workday&holiday=all", "Content-Type": "text/calendar; charset=utf-8"},
@@ -553,11 +624,21 @@ func TestHTTP(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest(tc.method, tc.path, nil)
+			if tc.host != "" {
+				req.Host = tc.host
+			}
 			for k, v := range tc.header {
 				req.Header.Set(k, v)
 			}
+			for _, line := range tc.lines {
+				req.Header.Add(line[0], line[1])
+			}
+			server := srv
+			if tc.server != nil {
+				server = tc.server
+			}
 			rec := httptest.NewRecorder()
-			srv.ServeHTTP(rec, req)
+			server.ServeHTTP(rec, req)
 			if rec.Code != tc.wantStatus {
 				t.Fatalf("status %d, want %d; body starts %q", rec.Code, tc.wantStatus, truncate(rec.Body.String()))
 			}
@@ -570,7 +651,10 @@ func TestHTTP(t *testing.T) {
 				t.Errorf("body of %d bytes, want %d", rec.Body.Len(), len(tc.wantBody))
 			}
 			if !strings.Contains(rec.Body.String(), tc.bodyHas) {
-				t.Errorf("body %q lacks %q", rec.Body.String(), tc.bodyHas)
+				t.Errorf("body %q lacks %q", truncate(rec.Body.String()), tc.bodyHas)
+			}
+			if tc.bodyLacks != "" && strings.Contains(rec.Body.String(), tc.bodyLacks) {
+				t.Errorf("body holds %q", tc.bodyLacks)
 			}
 		})
 	}
@@ -633,6 +717,8 @@ func TestNormalizeBaseURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"": "", "https://feed.example.org": "https://feed.example.org", "https://feed.example.org/": "https://feed.example.org",
 		"http://localhost:8080/feeds/": "http://localhost:8080/feeds",
+		"HTTPS://feed.example.org":     "https://feed.example.org", "http://[::1]:8080": "http://[::1]:8080",
+		"https://feed.example.org/a%20b/c_d~e/": "https://feed.example.org/a%20b/c_d~e",
 	} {
 		got, err := NormalizeBaseURL(in)
 		if err != nil || got != want {
@@ -642,6 +728,39 @@ func TestNormalizeBaseURL(t *testing.T) {
 	for _, bad := range []string{"feed.example.org", "ftp://x", "https://x/?a=1", "https://x/#f", "https://u@x/"} {
 		if _, err := NormalizeBaseURL(bad); err == nil {
 			t.Errorf("NormalizeBaseURL(%q) accepted", bad)
+		}
+	}
+	// Each is written as is into every feed's URL and SOURCE and the
+	// page's links: the error must say what is wrong.
+	for bad, reason := range map[string]string{
+		`http://x"><script>`:            "byte 8",
+		"http://x:99999":                "port must be a number from 1 to 65535",
+		"http://x:0":                    "port",
+		"http://x:":                     "port",
+		"https://feed.example.org?":     "query",
+		"https://feed.example.org/#":    "fragment",
+		"https://u:p@feed.example.org/": "user name",
+		"https://feed example.org":      "no spaces",
+		"https://feed.example.org/a b":  "no spaces",
+		"https://feed.example.org/'x'":  "quotes",
+		"https://feed.example.org/<x>":  "angle brackets",
+		`https://feed.example.org/\x`:   "not allowed",
+		"https://feed.example.org/é":    "not allowed",
+		"https://feed.example.org/%zz":  "%XX",
+		"https://feed.example.org/%2":   "%XX",
+		"https://":                      "empty",
+		"https:///path":                 "empty",
+		"https://[::1":                  "closing",
+		"https://1.2.3.999":             "IPv4",
+		"javascript://x":                "scheme",
+		"https:x":                       "scheme",
+		"//feed.example.org":            "scheme",
+	} {
+		_, err := NormalizeBaseURL(bad)
+		if err == nil {
+			t.Errorf("NormalizeBaseURL(%q) accepted", bad)
+		} else if !strings.Contains(err.Error(), reason) {
+			t.Errorf("NormalizeBaseURL(%q): %v; want a reason with %q", bad, err, reason)
 		}
 	}
 }

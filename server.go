@@ -483,6 +483,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		httpError(w, http.StatusServiceUnavailable, "the request ended before its answer was ready")
 		return
 	}
+	var he *HostError
+	if errors.As(err, &he) {
+		httpError(w, http.StatusBadRequest, he.Error())
+		return
+	}
 	s.log.Error("request failed", "method", r.Method, "url", r.URL.String(), "err", err)
 	httpError(w, http.StatusInternalServerError, "the server failed to answer; the failure is logged")
 }
@@ -617,6 +622,9 @@ func httpError(w http.ResponseWriter, status int, reason string) {
 }
 
 var (
+	// allowEveryRoute is the Allow header of an answer that no route
+	// gives: every route answers these methods.
+	allowEveryRoute  = []string{"GET, HEAD, OPTIONS"}
 	corsAllowHeaders = []string{"Accept, If-None-Match, If-Modified-Since"}
 	davCompliance    = []string{"1"} // class 1 of RFC 4918: PROPFIND, no locks
 	corsMaxAge       = []string{"86400"}

@@ -7,10 +7,12 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
+	"net/netip"
 	"net/url"
-	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,24 +53,28 @@ func sha256Base64(s string) string {
 }
 
 // pageLang picks the page's language: ?lang= when given, else the first of
-// Chinese or English in Accept-Language, else English.
+// Chinese or English in Accept-Language, else English. Any other parameter
+// is refused, whichever order the query lists them in.
 func pageLang(r *http.Request) (Lang, error) {
 	if r.URL.RawQuery != "" {
 		q, err := url.ParseQuery(r.URL.RawQuery)
 		if err != nil {
 			return "", &ParamError{Param: "query", Msg: "is not a valid URL query"}
 		}
-		for name, values := range q {
+		// Names are checked in sorted order, not the map's, so that the
+		// same query always gets the same answer.
+		for _, name := range slices.Sorted(maps.Keys(q)) {
 			if name != paramLang {
 				return "", &ParamError{Param: name, Msg: "is not a parameter of this page; known parameters: lang"}
 			}
-			if len(values) != 1 || (values[0] != "en" && values[0] != "zh") {
-				return "", &ParamError{Param: paramLang, Msg: "accepted: en, zh"}
-			}
-			return Lang(values[0]), nil
 		}
+		values := q[paramLang]
+		if len(values) != 1 || (values[0] != "en" && values[0] != "zh") {
+			return "", &ParamError{Param: paramLang, Msg: "accepted: en, zh"}
+		}
+		return Lang(values[0]), nil
 	}
-	for part := range strings.SplitSeq(r.Header.Get("Accept-Language"), ",") {
+	for part := range strings.SplitSeq(requestHeader(r, "Accept-Language"), ",") {
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if !qualityAboveZero(params) {
 			continue
@@ -83,17 +89,117 @@ func pageLang(r *http.Request) (Lang, error) {
 	return LangEnglish, nil
 }
 
-var hostPattern = regexp.MustCompile(`^(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+(?::[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$`)
+// HostError is a Host header (or the host of an absolute request URI) that
+// is not a host and port the page can link to. Its message says why, and
+// is meant for the client.
+type HostError struct {
+	Reason string
+}
+
+func (e *HostError) Error() string {
+	return "the request's host is not a valid host[:port]: " + e.Reason
+}
+
+// maxHostLength is DNS's bound on a name; an IPv6 literal with a port is
+// far shorter.
+const maxHostLength = 253
+
+// checkHost accepts the hosts that a link can name: a DNS-style name made
+// of RFC 3986's unreserved characters (letters, digits, '-', '.', '_',
+// '~') in non-empty labels of at most 63 bytes, a dotted IPv4 address, or
+// an IPv6 literal in brackets; then, optionally, a port from 1 to 65535.
+// It is stricter than RFC 3986's reg-name, which also allows
+// percent-encoding and sub-delimiters such as '(', '!' and the apostrophe:
+// no real host needs them, and every link and QR code on the page is
+// built from this string.
+func checkHost(hostport string) *HostError {
+	if hostport == "" {
+		return &HostError{Reason: "it is empty"}
+	}
+	if len(hostport) > maxHostLength+len(":65535") {
+		return &HostError{Reason: "it is longer than " + strconv.Itoa(maxHostLength) + " bytes"}
+	}
+	host, port := hostport, ""
+	if hostport[0] == '[' {
+		end := strings.IndexByte(hostport, ']')
+		if end < 0 {
+			return &HostError{Reason: "an IPv6 literal lacks its closing ']'"}
+		}
+		host, port = hostport[:end+1], hostport[end+1:]
+		if port != "" && port[0] != ':' {
+			return &HostError{Reason: "only a port may follow an IPv6 literal"}
+		}
+		addr, err := netip.ParseAddr(host[1 : len(host)-1])
+		if err != nil || !addr.Is6() || addr.Zone() != "" {
+			return &HostError{Reason: "the bracketed address is not an IPv6 address"}
+		}
+	} else {
+		if i := strings.IndexByte(hostport, ':'); i >= 0 {
+			host, port = hostport[:i], hostport[i:]
+		}
+		if reason := checkHostName(host); reason != "" {
+			return &HostError{Reason: reason}
+		}
+	}
+	if port != "" {
+		n, err := strconv.ParseUint(port[1:], 10, 32)
+		if err != nil || n < 1 || n > 65535 {
+			return &HostError{Reason: "the port must be a number from 1 to 65535"}
+		}
+	}
+	return nil
+}
+
+// checkHostName says what is wrong with a host name, or "" when nothing
+// is. A name whose last label is all digits must be a dotted IPv4 address,
+// as browsers read it as one.
+func checkHostName(host string) string {
+	if host == "" {
+		return "the host name is empty"
+	}
+	if len(host) > maxHostLength {
+		return "the host name is longer than " + strconv.Itoa(maxHostLength) + " bytes"
+	}
+	label, numeric := 0, true
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		switch {
+		case c == '.':
+			if label == 0 {
+				return "the host name has an empty label"
+			}
+			label, numeric = 0, true
+			continue
+		case '0' <= c && c <= '9':
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '-', c == '_', c == '~':
+			numeric = false
+		default:
+			return "the host name may hold only letters, digits, '-', '.', '_' and '~'"
+		}
+		label++
+		if label > 63 {
+			return "a label of the host name is longer than 63 bytes"
+		}
+	}
+	if label == 0 {
+		return "the host name has an empty label"
+	}
+	if numeric {
+		if addr, err := netip.ParseAddr(host); err != nil || !addr.Is4() {
+			return "the host name ends in a number but is not an IPv4 address"
+		}
+	}
+	return ""
+}
 
 // origin is where the page's links point: the configured base URL, or else
-// the host the request came to. A Host header that is not a plain host name
-// is refused rather than written into links.
+// the host the request came to, once checkHost accepts it.
 func origin(base string, r *http.Request) (string, error) {
 	if base != "" {
 		return base, nil
 	}
-	if !hostPattern.MatchString(r.Host) {
-		return "", &ParamError{Param: "Host", Msg: "is not a host name the page can link to"}
+	if he := checkHost(r.Host); he != nil {
+		return "", he
 	}
 	scheme := "http"
 	if r.TLS != nil {
@@ -320,7 +426,13 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*Resourc
 		return nil, err
 	}
 	res.disposition = nil
-	res.vary = []string{"Accept-Language, Accept-Encoding"}
+	res.vary = pageVary
+	if snap.BaseURL == "" {
+		// The links name the request's host: a shared cache must not
+		// hand one host's page to a client of another.
+		res.vary = pageVaryHost
+		res.cacheControl = pageCacheControlPrivate
+	}
 	res.extra = http.Header{
 		"Content-Security-Policy": {pageCSP},
 		"Content-Language":        {htmlLang(lang)},
@@ -328,6 +440,14 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*Resourc
 	}
 	return res, nil
 }
+
+var (
+	pageVary     = []string{"Accept-Language, Accept-Encoding"}
+	pageVaryHost = []string{"Accept-Language, Accept-Encoding, Host"}
+	// pageCacheControlPrivate keeps a page built from the request's host
+	// out of shared caches; the browser may keep it as long as a feed.
+	pageCacheControlPrivate = []string{"private, max-age=3600"}
+)
 
 func htmlLang(l Lang) string {
 	if l == LangChinese {

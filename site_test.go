@@ -37,7 +37,8 @@ func TestPageHTTP(t *testing.T) {
 	en := get(t, srv, "/")
 	if en.Code != 200 || en.Header().Get("Content-Type") != "text/html; charset=utf-8" ||
 		!strings.HasPrefix(en.Header().Get("Content-Security-Policy"), "default-src 'none'; style-src 'sha256-") ||
-		en.Header().Get("Vary") != "Accept-Language, Accept-Encoding" || en.Header().Get("Content-Language") != "en" {
+		en.Header().Get("Vary") != "Accept-Language, Accept-Encoding, Host" || en.Header().Get("Content-Language") != "en" ||
+		en.Header().Get("Cache-Control") != "private, max-age=3600" {
 		t.Fatalf("/: %d %v", en.Code, en.Header())
 	}
 	if !strings.Contains(en.Body.String(), `<html lang="en">`) || !strings.Contains(en.Body.String(), "Add these dates to your calendar") {
@@ -294,6 +295,27 @@ func TestPageHolidayCard(t *testing.T) {
 	}
 }
 
+// TestPageQueryDeterministic: a query with an unknown parameter is refused
+// every time, whichever order the parameters come in. The names used to be
+// read in the map's order, which answered 200 now and then.
+func TestPageQueryDeterministic(t *testing.T) {
+	for _, query := range []string{"lang=en&foo=bar", "foo=bar&lang=en", "lang=zh&a=1&b=2", "z=1&lang=en"} {
+		want := ""
+		for range 200 {
+			req := httptest.NewRequest("GET", "/?"+query, nil)
+			_, err := pageLang(req)
+			if err == nil {
+				t.Fatalf("%s: accepted", query)
+			}
+			if want == "" {
+				want = err.Error()
+			} else if err.Error() != want {
+				t.Fatalf("%s: %q, then %q", query, want, err.Error())
+			}
+		}
+	}
+}
+
 // TestPageContrast computes, from page.css itself, the contrast of the
 // page's text colours on their backgrounds, the past events' included, and
 // holds them to WCAG 2.1 AA (4.5:1 for text). An opacity on past events
@@ -381,4 +403,54 @@ func contrastRatio(a, b [3]float64) float64 {
 		la, lb = lb, la
 	}
 	return (la + 0.05) / (lb + 0.05)
+}
+func TestCheckHost(t *testing.T) {
+	for _, host := range []string{
+		"localhost", "localhost:8080", "feed.example.org", "FEED.Example.org:443", "my_host", "a-b.c~d",
+		"127.0.0.1", "127.0.0.1:1", "10.0.0.1:65535", "[::1]", "[::1]:8080", "[2001:db8::1]:443",
+		strings.Repeat("a", 63) + ".example", strings.Repeat("a.", 126) + "a",
+	} {
+		if he := checkHost(host); he != nil {
+			t.Errorf("checkHost(%q) refused: %v", host, he)
+		}
+	}
+	for host, reason := range map[string]string{
+		"":                                    "empty",
+		"evil.com:99999":                      "port",
+		"evil.com:65536":                      "port",
+		"evil.com:0":                          "port",
+		"evil.com:":                           "port",
+		"evil.com:+80":                        "port",
+		"evil.com:80:80":                      "port",
+		"evil.com:http":                       "port",
+		`evil"><script>`:                      "may hold only",
+		"evil.com/path":                       "may hold only",
+		"user@evil.com":                       "may hold only",
+		"evil com":                            "may hold only",
+		"évil.com":                            "may hold only",
+		"%65vil.com":                          "may hold only",
+		"evil.com.":                           "empty label",
+		".evil.com":                           "empty label",
+		"evil..com":                           "empty label",
+		":80":                                 "empty",
+		"1.2.3.999":                           "IPv4",
+		"1.2.3":                               "IPv4",
+		"example.123":                         "IPv4",
+		"[::1":                                "closing",
+		"[::1]x":                              "only a port",
+		"[1.2.3.4]":                           "IPv6",
+		"[fe80::1%25eth0]":                    "IPv6",
+		"[v1.x]":                              "IPv6",
+		strings.Repeat("a", 64) + ".example":  "63",
+		strings.Repeat("a.", 127) + "a":       "longer than",
+		strings.Repeat("a", 300):              "longer than",
+		"[" + strings.Repeat("0:", 200) + "]": "longer than",
+	} {
+		he := checkHost(host)
+		if he == nil {
+			t.Errorf("checkHost(%q) accepted", host)
+		} else if !strings.Contains(he.Error(), reason) {
+			t.Errorf("checkHost(%q): %q, want a reason with %q", host, he.Error(), reason)
+		}
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -231,6 +230,7 @@ type Resource struct {
 	disposition    []string
 	location       []string // the canonical path and query
 	vary           []string
+	cacheControl   []string
 	extra          http.Header // further headers, such as a page's security policy
 }
 
@@ -267,6 +267,7 @@ func newResource(contentType string, body []byte, modified time.Time, filename, 
 		location:    []string{location},
 		vary:        varyAcceptEncoding,
 	}
+	r.cacheControl = cacheControlValue
 	// A strong ETag names one exact byte sequence, so the compressed bytes
 	// get a tag of their own.
 	r.gzip = representation{body: gz, etag: []string{`"` + tag + `.gz"`}, contentLength: []string{strconv.Itoa(len(gz))}}
@@ -300,16 +301,61 @@ func gzipBytes(b []byte) ([]byte, error) {
 
 // NormalizeBaseURL checks a public base URL and strips its trailing slash.
 // The empty string stays empty: the feed then names no URL of its own.
+// The URL is written as is into every feed (URL, SOURCE) and into the
+// page's links, so only a plain http or https origin passes, with a path
+// if the service is served under one: no user name, query or fragment, a
+// host and port that checkHost accepts, and a path of characters that need
+// no escaping (or are percent-encoded), without quotes.
 func NormalizeBaseURL(s string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("base URL %q: must be an absolute http or https URL such as https://feed.example.org", s)
+	bad := func(why string) error {
+		return fmt.Errorf("base URL %q: %s; use a plain http or https origin, with a path if the service is under one, such as https://feed.example.org", s, why)
 	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("base URL %q: must not carry a query, fragment or user name", s)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`"'<>\^`+"`{|}", c) >= 0 {
+			return "", bad(fmt.Sprintf("byte %d, %q, is not allowed: no spaces, quotes, angle brackets or other characters a URL must escape", i, c))
+		}
 	}
-	return strings.TrimRight(u.String(), "/"), nil
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok || (!strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https")) {
+		return "", bad("the scheme must be http:// or https://")
+	}
+	if strings.ContainsAny(rest, "?#") {
+		return "", bad("it must not carry a query or fragment")
+	}
+	authority, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		authority, path = rest[:i], rest[i:]
+	}
+	if strings.Contains(authority, "@") {
+		return "", bad("it must not carry a user name")
+	}
+	if he := checkHost(authority); he != nil {
+		return "", bad(he.Reason)
+	}
+	for i := 0; i < len(path); i++ {
+		switch c := path[i]; {
+		case c == '%':
+			if i+2 >= len(path) || !isHex(path[i+1]) || !isHex(path[i+2]) {
+				return "", bad("a '%' in the path must start a %XX escape")
+			}
+		case !pathByte(c):
+			return "", bad(fmt.Sprintf("the path may not hold %q", c))
+		}
+	}
+	return strings.ToLower(scheme) + "://" + authority + strings.TrimRight(path, "/"), nil
+}
+
+// pathByte reports whether c may appear unescaped in a URL path (RFC
+// 3986's pchar and '/'), quotes and '%' aside, which NormalizeBaseURL
+// handles on its own.
+func pathByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("-._~!$&()*+,;=:@/", c) >= 0
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

@@ -176,6 +176,10 @@ func serve(ctx context.Context, now func() time.Time, args []string, getenv func
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	if base == "" && !isLoopback(ln.Addr()) {
+		log.Warn("listening beyond loopback without -base-url: the subscribe page's links follow each request's Host header "+
+			"and the page is not cached by shared caches; set -base-url to the public URL", "addr", ln.Addr().String())
+	}
 	srv := &http.Server{
 		Handler:        server,
 		MaxHeaderBytes: maxHeaderBytes - headerSlack,
@@ -301,6 +305,13 @@ func watchCoverage(ctx context.Context, log *slog.Logger, server *feed.Server, n
 			return
 		}
 	}
+}
+
+// isLoopback reports whether a listener is reached only from this machine.
+// An unspecified address (0.0.0.0, ::) is every interface, so it is not.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // startCPUProfile profiles the process until stop is called: the way to see

@@ -24,11 +24,17 @@ import (
 // the feed URL it announces.
 func start(t *testing.T, args []string, env map[string]string) string {
 	t.Helper()
+	return startLogging(t, args, env, io.Discard)
+}
+
+// startLogging is start with the program's log written to stderr.
+func startLogging(t *testing.T, args []string, env map[string]string, stderr io.Writer) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"feed"}, args...), func(k string) string { return env[k] }, pw, io.Discard)
+		done <- run(ctx, append([]string{"feed"}, args...), func(k string) string { return env[k] }, pw, stderr)
 		pw.Close()
 	}()
 	t.Cleanup(func() {
@@ -123,6 +129,10 @@ func TestStartupErrors(t *testing.T) {
 		{"invalid catalog", []string{"-addr", "127.0.0.1:0", "-catalog", broken}, broken + ":12: event[0].end: last day 2025-05-01 is before the first day 2025-05-05"},
 		{"missing catalog", []string{"-addr", "127.0.0.1:0", "-catalog", "/nonexistent/catalog.toml"}, `load catalog "/nonexistent/catalog.toml"`},
 		{"bad base URL", []string{"-addr", "127.0.0.1:0", "-base-url", "feed.example.org"}, "base URL"},
+		{"markup in the base URL", []string{"-addr", "127.0.0.1:0", "-base-url", `http://x"><script>`}, `base URL "http://x\"><script>": byte 8`},
+		{"base URL port out of range", []string{"-addr", "127.0.0.1:0", "-base-url", "http://feed.example.org:99999"}, "port must be a number from 1 to 65535"},
+		{"base URL with a query", []string{"-addr", "127.0.0.1:0", "-base-url", "https://feed.example.org/?x=1"}, "query"},
+		{"export with a user name in the base URL", []string{"export", "-o", t.TempDir(), "-base-url", "https://u@feed.example.org"}, "user name"},
 		{"unknown flag", []string{"-port", "80"}, "flag provided but not defined"},
 		{"unknown command", []string{"serve-now"}, `unknown command "serve-now"`},
 		{"bad log format", []string{"-log-format", "xml"}, `-log-format "xml"`},
@@ -135,9 +145,37 @@ func TestStartupErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr strings.Builder
-			err := run(context.Background(), append([]string{"feed"}, tc.args...), func(string) string { return "" }, io.Discard, &stderr)
+			// Bounded: a service that starts when it should not would
+			// otherwise serve until the test binary's timeout.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := run(ctx, append([]string{"feed"}, tc.args...), func(string) string { return "" }, io.Discard, &stderr)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("run = %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestWarnsWithoutBaseURLBeyondLoopback: a service that other machines can
+// reach and that has no -base-url says at start that its page's links
+// follow the request's Host.
+func TestWarnsWithoutBaseURLBeyondLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		warn bool
+	}{
+		{"every interface, no base URL", []string{"-addr", "0.0.0.0:0"}, true},
+		{"loopback, no base URL", []string{"-addr", "127.0.0.1:0"}, false},
+		{"every interface, base URL", []string{"-addr", "0.0.0.0:0", "-base-url", "https://feed.example.org"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var log syncBuffer
+			startLogging(t, tc.args, nil, &log)
+			// The warning comes before the announcement that start waits for.
+			if warned := strings.Contains(log.String(), "level=WARN msg=\"listening beyond loopback without -base-url"); warned != tc.warn {
+				t.Errorf("warned %v, want %v; log:\n%s", warned, tc.warn, log.String())
 			}
 		})
 	}
