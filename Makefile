@@ -29,7 +29,7 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzTextRoundTrip$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
 	go test -run='^$$' -fuzz='^FuzzCleanPath$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
 	go test -run='^$$' -fuzz='^FuzzPropfind$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
-	go test -run='^$$' -fuzz='^FuzzExportPaths$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
+	go test -run='^$$' -fuzz='^FuzzExportPaths$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/export
 	go test -run='^$$' -fuzz='^FuzzNotice$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/notice
 	go test -run='^$$' -fuzz='^FuzzPageQuery$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
 

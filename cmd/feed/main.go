@@ -36,6 +36,7 @@ import (
 	"feed"
 	"feed/events"
 	"feed/internal/connlimit"
+	"feed/internal/export"
 	"feed/internal/notice"
 )
 
@@ -96,7 +97,7 @@ func runAt(ctx context.Context, now func() time.Time, args []string, getenv func
 	case "render":
 		return render(rest, getenv, stdout, stderr)
 	case "export":
-		return export(rest, getenv, stdout, stderr)
+		return exportSite(rest, getenv, stdout, stderr)
 	case "notice":
 		return importNotice(rest, os.Stdin, stdout, stderr, now)
 	}
@@ -501,9 +502,9 @@ func render(args []string, getenv func(string) string, stdout, stderr io.Writer)
 	return err
 }
 
-// export writes every URL that the service links to as files for a static
-// host, with the headers the host needs.
-func export(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// exportSite writes every URL that the service links to as files for a
+// static host, with the headers the host needs.
+func exportSite(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("feed export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("o", "", "directory to write into (required): a new or empty one, or one that an export wrote")
@@ -523,8 +524,8 @@ func export(args []string, getenv func(string) string, stdout, stderr io.Writer)
 		return err
 	}
 	server := feed.NewServer(snap, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	files, err := feed.Export(server, snap, *dir, feed.ExportOptions{IntoExisting: *intoExisting})
-	if errors.Is(err, feed.ErrForeignDir) {
+	files, err := export.Write(server, snap.ExportURLs(), *dir, export.Options{IntoExisting: *intoExisting})
+	if errors.Is(err, export.ErrForeignDir) {
 		return fmt.Errorf("%w; export into a new or empty directory, or pass -into-existing to write beside these files (they are never deleted)", err)
 	}
 	if err != nil {

@@ -1,6 +1,6 @@
 //go:build unix
 
-package feed
+package export
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 )
 
 // lockExportDir takes the export lock of the directory that root opens, or
-// fails at once with ErrExportBusy when another export holds it. Closing
+// fails at once with ErrBusy when another export holds it. Closing
 // the file releases the lock, as does the process's end however it ends.
 func lockExportDir(root *os.Root, dir string) (*os.File, error) {
 	f, err := root.OpenFile(exportLockName, os.O_RDWR|os.O_CREATE, 0o644)

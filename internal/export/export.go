@@ -1,4 +1,13 @@
-package feed
+// Package export writes a static export: every URL that a service links
+// to, as files that any static host or CDN can serve. Each file is fetched
+// from the live handler itself, so the exported bytes are exactly the
+// served ones.
+//
+// A URL with a query, such as /calendar.ics?kind=day-off, is stored under
+// _q/ as _q/calendar.ics/kind=day-off.ics; the nginx configuration written
+// beside the files maps the query to that file. Hosts that cannot route on
+// the query serve the query-less files only.
+package export
 
 import (
 	"bytes"
@@ -12,34 +21,12 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
-// A static export holds every URL that the service links to, as files that
-// any static host or CDN can serve. Each file is fetched from the live
-// handler itself, so the exported bytes are exactly the served ones.
-//
-// A URL with a query, such as /calendar.ics?kind=day-off, is stored under
-// _q/ as _q/calendar.ics/kind=day-off.ics; the nginx configuration written
-// beside the files maps the query to that file. Hosts that cannot route on
-// the query serve the query-less files only.
-
-// ExportURLs lists the URLs that an export fetches to begin with: the feeds
-// in both formats, every linked variant, every event, and the page. Links
-// found in the page are fetched as well.
-func (s *Snapshot) ExportURLs() []string {
-	urls := []string{"/", CalendarPath, "/calendar.json"}
-	for _, v := range LinkedVariants() {
-		urls = append(urls, withQuery(CalendarPath, v.Query()))
-	}
-	for _, ev := range s.Catalog.Events {
-		urls = append(urls, EventPath(ev.ID), eventPrefix+ev.ID+".json")
-	}
-	return urls
-}
-
-// ExportedFile is one file of an export.
-type ExportedFile struct {
+// File is one file of an export.
+type File struct {
 	URL     string      // the path and query it answers
 	File    string      // relative to the export directory, with a .gz beside it when compressible
 	Header  http.Header // the live answer's headers that a static host must repeat
@@ -47,7 +34,7 @@ type ExportedFile struct {
 }
 
 // ContentType is the file's media type as the service serves it.
-func (f ExportedFile) ContentType() string { return f.Header.Get("Content-Type") }
+func (f File) ContentType() string { return f.Header.Get("Content-Type") }
 
 // staticHeaders are the headers of a live answer that describe the content
 // rather than one response, and so belong in a static host's configuration.
@@ -57,8 +44,13 @@ var staticHeaders = []string{
 	"Access-Control-Allow-Origin", "Access-Control-Expose-Headers",
 }
 
-// ExportOptions are the choices of an export.
-type ExportOptions struct {
+// StaticHeaders returns the headers of a live answer that an export
+// repeats in the static hosts' configuration, so that a test can compare a
+// static host's answers with the service's.
+func StaticHeaders() []string { return slices.Clone(staticHeaders) }
+
+// Options are the choices of an export.
+type Options struct {
 	// IntoExisting allows the first export into a directory that already
 	// holds files no export wrote. Those files stay: the export writes only
 	// its own names and deletes only what an earlier export listed in its
@@ -66,28 +58,29 @@ type ExportOptions struct {
 	IntoExisting bool
 }
 
-// Export fetches every URL of snap through h and writes it under dir, with
-// a gzip-compressed copy beside it and the headers static hosts need. Files
+// Write fetches every URL of urls through h and writes it under dir, with
+// a gzip-compressed copy beside it and the headers static hosts need. Links
+// found in an HTML page to the same site are fetched as well. Files
 // whose content is unchanged are not rewritten, so a rerun on unchanged
 // data changes nothing.
 //
 // The directory is the export's only while it holds the export's manifest
 // (ManifestName), the list of the files the last export wrote, written
 // last. A rerun deletes only the files of that list that it no longer
-// writes; nothing else in the directory is ever deleted. Export refuses a
+// writes; nothing else in the directory is ever deleted. Write refuses a
 // directory that holds files but no manifest unless opts.IntoExisting says
 // otherwise, refuses / and the home and source directories always, and
 // holds a lock on the directory so that a second export at the same time
-// fails with ErrExportBusy instead of mixing their files.
-func Export(h http.Handler, snap *Snapshot, dir string, opts ExportOptions) ([]ExportedFile, error) {
+// fails with ErrBusy instead of mixing their files.
+func Write(h http.Handler, urls []string, dir string, opts Options) ([]File, error) {
 	out, err := openExportDir(dir, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer out.close()
-	queue := snap.ExportURLs()
+	queue := slices.Clone(urls)
 	seen := make(map[string]bool)
-	var files []ExportedFile
+	var files []File
 	written := make(map[string]bool)
 	write := func(name string, data []byte) (bool, error) {
 		written[name] = true
@@ -115,7 +108,7 @@ func Export(h http.Handler, snap *Snapshot, dir string, opts ExportOptions) ([]E
 		if err != nil {
 			return nil, err
 		}
-		f := ExportedFile{URL: u, File: name, Header: http.Header{}}
+		f := File{URL: u, File: name, Header: http.Header{}}
 		for _, k := range staticHeaders {
 			if v := header.Values(k); len(v) > 0 {
 				f.Header[k] = v

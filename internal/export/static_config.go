@@ -1,4 +1,4 @@
-package feed
+package export
 
 import (
 	"bytes"
@@ -11,14 +11,14 @@ import (
 // that static hosts read: an nginx include and a _headers file (Netlify,
 // Cloudflare Pages). Both repeat the live service's headers exactly, taken
 // from its own answers.
-func staticHostConfig(files []ExportedFile) map[string][]byte {
+func staticHostConfig(files []File) map[string][]byte {
 	return map[string][]byte{
 		"nginx.conf": nginxConfig(files),
 		"_headers":   headersFile(files),
 	}
 }
 
-func nginxConfig(files []ExportedFile) []byte {
+func nginxConfig(files []File) []byte {
 	var b bytes.Buffer
 	b.WriteString(`# Written by "feed export". Include it in an nginx server block whose
 # root is the export directory:
@@ -76,7 +76,7 @@ func nginxQuote(s string) string {
 
 // headersFile writes the _headers file of Netlify and Cloudflare Pages for
 // the files that those hosts can reach: the ones without a query.
-func headersFile(files []ExportedFile) []byte {
+func headersFile(files []File) []byte {
 	var b bytes.Buffer
 	b.WriteString("# Written by \"feed export\": the live service's headers, for Netlify and Cloudflare Pages.\n")
 	for _, f := range files {

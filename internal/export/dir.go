@@ -1,4 +1,4 @@
-package feed
+package export
 
 import (
 	"bytes"
@@ -39,11 +39,11 @@ const (
 )
 
 var (
-	// ErrExportBusy is the error of an export into a directory that another
+	// ErrBusy is the error of an export into a directory that another
 	// export is writing.
-	ErrExportBusy = errors.New("another export is writing")
+	ErrBusy = errors.New("another export is writing")
 	// ErrForeignDir is the error of an export into a directory that holds
-	// files but no manifest, when ExportOptions.IntoExisting is not set.
+	// files but no manifest, when Options.IntoExisting is not set.
 	ErrForeignDir = errors.New("refusing to export into a directory that no export wrote")
 	// ErrRefusedDir is the error of an export into the root, the home
 	// directory, or a directory that is or holds Go sources.
@@ -64,7 +64,7 @@ func (d *exportDir) close() {
 
 // openExportDir checks that dir may be exported into, creates it if need
 // be, and locks it. Every refusal comes before anything is written.
-func openExportDir(dir string, opts ExportOptions) (*exportDir, error) {
+func openExportDir(dir string, opts Options) (*exportDir, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("export into %s: %w", dir, err)
@@ -99,7 +99,7 @@ func openExportDir(dir string, opts ExportOptions) (*exportDir, error) {
 
 // previousExport returns the files that the manifest in dir lists; none
 // for a directory that is empty or does not exist yet.
-func previousExport(dir string, opts ExportOptions) ([]string, error) {
+func previousExport(dir string, opts Options) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -136,7 +136,7 @@ func previousExport(dir string, opts ExportOptions) ([]string, error) {
 }
 
 func busy(dir string) error {
-	return fmt.Errorf("%w %s; try again when it has finished", ErrExportBusy, dir)
+	return fmt.Errorf("%w %s; try again when it has finished", ErrBusy, dir)
 }
 
 // refuseDir refuses the directories that an export must never write into,

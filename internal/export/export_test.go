@@ -1,207 +1,20 @@
-package feed
+package export
 
 import (
-	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"maps"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
-	"time"
 )
-
-func exportDefault(t *testing.T, dir string) (*Server, []ExportedFile) {
-	t.Helper()
-	snap, err := Build(defaultCatalog(t), testBaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := NewServer(snap, discardLogger())
-	files, err := Export(srv, snap, dir, ExportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, files
-}
-
-func TestExportIsStable(t *testing.T) {
-	dir := t.TempDir()
-	_, files := exportDefault(t, dir)
-	if len(files) < len(LinkedVariants())+2*16 {
-		t.Fatalf("exported only %d URLs", len(files))
-	}
-	stamp := time.Now().Add(-time.Hour)
-	_ = filepath.Walk(dir, func(p string, _ os.FileInfo, _ error) error { return os.Chtimes(p, stamp, stamp) })
-	_, again := exportDefault(t, dir)
-	for _, f := range again {
-		if f.Changed {
-			t.Errorf("%s was rewritten by a rerun on the same data", f.File)
-		}
-	}
-	_ = filepath.Walk(dir, func(p string, info os.FileInfo, _ error) error {
-		if !info.IsDir() && !info.ModTime().Equal(stamp) {
-			t.Errorf("%s was touched by a rerun", p)
-		}
-		return nil
-	})
-	// Files that the export did not write stay, even where their names
-	// look like exported ones.
-	stray, other := filepath.Join(dir, "events", "gone.ics"), filepath.Join(dir, "README.txt")
-	_ = os.WriteFile(stray, []byte("x"), 0o644)
-	_ = os.WriteFile(other, []byte("x"), 0o644)
-	exportDefault(t, dir)
-	for _, name := range []string{stray, other} {
-		if _, err := os.Stat(name); err != nil {
-			t.Errorf("export removed %s, which it did not write", name)
-		}
-	}
-}
-
-// TestExportServedByNginx serves an export with nginx and the configuration
-// written beside it, and compares every exported URL with the live
-// service: the same bytes, content type and headers, gzip, and 304 answers
-// to If-None-Match.
-func TestExportServedByNginx(t *testing.T) {
-	nginx, err := exec.LookPath("nginx")
-	if err != nil {
-		if _, statErr := os.Stat("/usr/sbin/nginx"); statErr == nil {
-			nginx = "/usr/sbin/nginx"
-		} else if os.Getenv("FEED_REQUIRE_CLIENTS") != "" {
-			t.Fatal("nginx is not installed; run make test")
-		} else {
-			t.Skip("nginx is not installed; make test installs it")
-		}
-	}
-	dir := t.TempDir()
-	srv, files := exportDefault(t, filepath.Join(dir, "site"))
-	base := startNginx(t, nginx, dir)
-
-	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
-	do := func(url string, header ...string) *http.Response {
-		req, _ := http.NewRequest("GET", url, nil)
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp
-	}
-	for _, f := range files {
-		live := httptest.NewRecorder()
-		srv.ServeHTTP(live, httptest.NewRequest("GET", f.URL, nil))
-		resp := do(base + f.URL)
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !bytes.Equal(body, live.Body.Bytes()) {
-			t.Errorf("%s: nginx answered %d with %d bytes; the service %d bytes", f.URL, resp.StatusCode, len(body), live.Body.Len())
-			continue
-		}
-		for _, k := range staticHeaders {
-			if got, want := resp.Header.Get(k), live.Header().Get(k); got != want {
-				t.Errorf("%s: %s %q from nginx, %q from the service", f.URL, k, got, want)
-			}
-		}
-		etag := resp.Header.Get("ETag")
-		if etag == "" || resp.Header.Get("Last-Modified") == "" {
-			t.Errorf("%s: no validators from nginx", f.URL)
-			continue
-		}
-		if r := do(base+f.URL, "If-None-Match", etag); r.StatusCode != 304 {
-			t.Errorf("%s: If-None-Match answered %d", f.URL, r.StatusCode)
-		}
-		if compressible(f.ContentType()) {
-			r := do(base+f.URL, "Accept-Encoding", "gzip")
-			zr, err := gzip.NewReader(r.Body)
-			if err != nil || r.Header.Get("Content-Encoding") != "gzip" {
-				t.Errorf("%s: no gzip from nginx: %v", f.URL, err)
-				continue
-			}
-			unzipped, _ := io.ReadAll(zr)
-			r.Body.Close()
-			if !bytes.Equal(unzipped, live.Body.Bytes()) {
-				t.Errorf("%s: the .gz copy differs", f.URL)
-			}
-		}
-	}
-	if r := do(base + "/calendar.ics?kind=nothing"); r.StatusCode != 404 {
-		t.Errorf("an unexported query answered %d", r.StatusCode)
-	}
-	if r := do(base + "/events/"); r.StatusCode == 200 {
-		t.Error("nginx lists a directory")
-	}
-}
-
-func startNginx(t *testing.T, nginx, dir string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	user := ""
-	if os.Geteuid() == 0 {
-		user = "user root;" // the workers must read a root-owned temporary directory
-	}
-	conf := fmt.Sprintf(`%s
-daemon off;
-pid %[2]s/nginx.pid;
-error_log %[2]s/error.log;
-events {}
-http {
-    access_log off;
-    client_body_temp_path %[2]s/tmp;
-    proxy_temp_path %[2]s/tmp;
-    fastcgi_temp_path %[2]s/tmp;
-    uwsgi_temp_path %[2]s/tmp;
-    scgi_temp_path %[2]s/tmp;
-    server {
-        listen %[3]s;
-        root %[2]s/site;
-        include %[2]s/site/nginx.conf;
-    }
-}
-`, user, dir, addr)
-	confPath := filepath.Join(dir, "nginx-test.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_ = os.MkdirAll(filepath.Join(dir, "tmp"), 0o755)
-	cmd := exec.Command(nginx, "-p", dir, "-c", confPath)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// SIGTERM, not a kill: nginx's master stops its worker only when asked.
-	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() })
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Fatalf("nginx did not start: %s %s", stderr.String(), log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 func TestExportPaths(t *testing.T) {
 	for url, want := range map[string]string{
@@ -234,38 +47,157 @@ func TestExportPaths(t *testing.T) {
 	}
 }
 
-// exportCatalog exports the catalog file path (the default catalog when
-// path is empty) into dir.
-func exportCatalog(t *testing.T, path, dir string, opts ExportOptions) ([]ExportedFile, error) {
-	t.Helper()
-	exportServers.Lock()
-	s, ok := exportServers.m[path]
-	if !ok {
-		cat := defaultCatalog(t)
-		if path != "" {
-			cat = loadCatalog(t, path)
-		}
-		snap, err := Build(cat, testBaseURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s = exportServer{NewServer(snap, discardLogger()), snap}
-		exportServers.m[path] = s
-	}
-	exportServers.Unlock()
-	return Export(s.srv, s.snap, dir, opts)
+// fakeSite is a service for an export to fetch, answering as the feed
+// service does: the content's headers, gzip when asked for except for
+// images, and 404 for any other URL. Its page links to a variant with a
+// query and to an image that the export's URLs do not list.
+type fakeSite struct {
+	pages map[string]fakePage // by path and query
+	urls  []string            // the URLs to export
 }
 
-// exportServers keeps the servers of the catalogs that the export tests
-// export, built once.
-var exportServers = struct {
-	sync.Mutex
-	m map[string]exportServer
-}{m: map[string]exportServer{}}
+type fakePage struct{ contentType, body string }
 
-type exportServer struct {
-	srv  *Server
-	snap *Snapshot
+// newFakeSite makes a site of a feed of the events, each with its own
+// files.
+func newFakeSite(events ...string) *fakeSite {
+	s := &fakeSite{pages: map[string]fakePage{}}
+	add := func(url, contentType, body string, listed bool) {
+		s.pages[url] = fakePage{contentType, body}
+		if listed {
+			s.urls = append(s.urls, url)
+		}
+	}
+	const ics, json = "text/calendar; charset=utf-8", "application/calendar+json"
+	page := `<a href="/calendar.ics?kind=day-off&amp;lang=en">days off</a> <img src="/icon.png"> <a href="//elsewhere.example/x.ics">elsewhere</a>`
+	add("/calendar.ics", ics, "BEGIN:VCALENDAR\r\n"+strings.Join(events, "\r\n")+"\r\nEND:VCALENDAR\r\n", true)
+	add("/calendar.json", json, `["vcalendar", "`+strings.Join(events, `", "`)+`"]`, true)
+	for _, ev := range events {
+		add("/events/"+ev+".ics", ics, "BEGIN:VCALENDAR\r\n"+ev+"\r\nEND:VCALENDAR\r\n", true)
+		add("/events/"+ev+".json", json, `["vcalendar", "`+ev+`"]`, true)
+		page += ` <a href="/events/` + ev + `.ics">` + ev + `</a>`
+	}
+	add("/", "text/html; charset=utf-8", page, true)
+	add("/calendar.ics?kind=day-off&lang=en", ics, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", false)
+	add("/icon.png", "image/png", "\x89PNG\r\n\x1a\n", false)
+	return s
+}
+
+func (s *fakeSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.pages[r.URL.RequestURI()]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", p.contentType)
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("X-Request-Id", r.URL.Path) // of one response: no static host repeats it
+	if strings.HasPrefix(p.contentType, "image/") {
+		_, _ = io.WriteString(w, p.body)
+		return
+	}
+	w.Header().Set("Vary", "Accept-Encoding")
+	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		_, _ = io.WriteString(w, p.body)
+		return
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	zw := gzip.NewWriter(w)
+	_, _ = io.WriteString(zw, p.body)
+	_ = zw.Close()
+}
+
+// The two sites that the tests export, one after the other: labour-day is
+// the first's only, spring-festival the second's.
+var (
+	firstSite  = newFakeSite("labour-day", "national-day")
+	secondSite = newFakeSite("national-day", "spring-festival")
+)
+
+// exportSite exports site into dir.
+func exportSite(site *fakeSite, dir string, opts Options) ([]File, error) {
+	return Write(site, site.urls, dir, opts)
+}
+
+// TestWrite exports the first site: every listed URL and every link of its
+// page to the site itself, each file the served bytes with a gzip copy but
+// for the image, the content's headers and not the response's, and the
+// static hosts' files; a rerun changes nothing.
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	files, err := exportSite(firstSite, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"/":                                  "index.html",
+		"/calendar.ics":                      "calendar.ics",
+		"/calendar.json":                     "calendar.json",
+		"/events/labour-day.ics":             "events/labour-day.ics",
+		"/events/labour-day.json":            "events/labour-day.json",
+		"/events/national-day.ics":           "events/national-day.ics",
+		"/events/national-day.json":          "events/national-day.json",
+		"/calendar.ics?kind=day-off&lang=en": "_q/calendar.ics/kind=day-off&lang=en.ics",
+		"/icon.png":                          "icon.png",
+	}
+	got := map[string]string{}
+	for _, f := range files {
+		got[f.URL] = f.File
+		if f.Header.Get("Cache-Control") != "public, max-age=3600" || f.Header.Get("X-Request-Id") != "" {
+			t.Errorf("%s: headers %v", f.URL, f.Header)
+		}
+		if f.ContentType() != firstSite.pages[f.URL].contentType || !f.Changed {
+			t.Errorf("%s: content type %q, changed %v", f.URL, f.ContentType(), f.Changed)
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("exported %v, want %v", got, want)
+	}
+	written := tree(t, dir)
+	for url, name := range want {
+		body := firstSite.pages[url].body
+		if written[name] != body {
+			t.Errorf("%s: %q, served %q", name, written[name], body)
+		}
+		gz, hasGz := written[name+".gz"]
+		if image := strings.HasSuffix(name, ".png"); hasGz == image {
+			t.Errorf("%s: a .gz copy %v", name, hasGz)
+			continue
+		}
+		if hasGz {
+			zr, err := gzip.NewReader(strings.NewReader(gz))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if unzipped, err := io.ReadAll(zr); err != nil || string(unzipped) != body {
+				t.Errorf("%s.gz: %q, %v", name, unzipped, err)
+			}
+		}
+	}
+	conf := written["nginx.conf"]
+	for _, line := range []string{"location = \"/icon.png\" {\n    types { }\n    default_type \"image/png\";\n    add_header Cache-Control \"public, max-age=3600\" always;\n    add_header X-Content-Type-Options \"nosniff\" always;\n}", "location = \"/\" {\n    try_files /index.html =404;"} {
+		if !strings.Contains(conf, line) {
+			t.Errorf("nginx.conf lacks %q:\n%s", line, conf)
+		}
+	}
+	headers := written["_headers"]
+	if !strings.Contains(headers, "\n/calendar.ics\n  Content-Type: text/calendar; charset=utf-8\n  Cache-Control: public, max-age=3600\n  Vary: Accept-Encoding\n") || strings.Contains(headers, "kind=day-off") {
+		t.Errorf("_headers:\n%s", headers)
+	}
+
+	again, err := exportSite(firstSite, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range again {
+		if f.Changed {
+			t.Errorf("%s was rewritten by a rerun on the same site", f.File)
+		}
+	}
+	if after := tree(t, dir); !maps.Equal(after, written) {
+		t.Error("a rerun on the same site changed the directory")
+	}
 }
 
 // tree reads every file and symbolic link under dir, by slash-separated
@@ -333,7 +265,7 @@ func TestExportKeepsForeignFiles(t *testing.T) {
 	writeFiles(t, dir, foreignFiles)
 	before := tree(t, dir)
 
-	_, err := exportCatalog(t, "", dir, ExportOptions{})
+	_, err := exportSite(firstSite, dir, Options{})
 	if !errors.Is(err, ErrForeignDir) || !strings.Contains(err.Error(), dir+" holds about.html, config.json, logo.png and 2 more, and no "+ManifestName) {
 		t.Fatalf("export into a directory of foreign files: %v", err)
 	}
@@ -342,7 +274,7 @@ func TestExportKeepsForeignFiles(t *testing.T) {
 	}
 
 	for run := range 2 { // the first run with the option, the second on the manifest
-		if _, err := exportCatalog(t, "", dir, ExportOptions{IntoExisting: run == 0}); err != nil {
+		if _, err := exportSite(firstSite, dir, Options{IntoExisting: run == 0}); err != nil {
 			t.Fatalf("run %d: %v", run, err)
 		}
 		checkFiles(t, dir, foreignFiles)
@@ -356,17 +288,17 @@ func TestExportKeepsForeignFiles(t *testing.T) {
 			t.Errorf("the manifest claims %s", name)
 		}
 	}
-	if !slices.Contains(manifest, "calendar.ics") || !slices.Contains(manifest, "events/international-workers-day.ics.gz") {
+	if !slices.Contains(manifest, "calendar.ics") || !slices.Contains(manifest, "events/labour-day.ics.gz") {
 		t.Errorf("the manifest lacks exported files: %v", manifest)
 	}
 }
 
-// TestExportPrunesOnlyWhatItWrote exports one catalog, then another with
+// TestExportPrunesOnlyWhatItWrote exports one site, then another with
 // other events: the second export deletes the first one's files that it no
 // longer writes, and nothing else, however exported the other names look.
 func TestExportPrunesOnlyWhatItWrote(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := exportCatalog(t, "", dir, ExportOptions{}); err != nil {
+	if _, err := exportSite(firstSite, dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	first, err := readManifest(dir)
@@ -382,7 +314,7 @@ func TestExportPrunesOnlyWhatItWrote(t *testing.T) {
 	writeFiles(t, dir, foreignFiles)
 	writeFiles(t, dir, lookalikes)
 
-	files, err := exportCatalog(t, "testdata/full.toml", dir, ExportOptions{})
+	files, err := exportSite(secondSite, dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,8 +336,8 @@ func TestExportPrunesOnlyWhatItWrote(t *testing.T) {
 			t.Errorf("the manifest lists %s, which does not exist", name)
 		}
 	}
-	if _, ok := got["events/international-workers-day.ics"]; ok {
-		t.Error("an event of the first catalog only was kept")
+	if _, ok := got["events/labour-day.ics"]; ok {
+		t.Error("an event of the first site only was kept")
 	}
 	for _, f := range files {
 		if !slices.Contains(second, f.File) {
@@ -448,7 +380,7 @@ func TestExportRefusesDirectories(t *testing.T) {
 		{filepath.Join(base, "loose"), "it holds Go sources (main.go)"},
 	} {
 		before := tree(t, base)
-		_, err := exportCatalog(t, "", tc.dir, ExportOptions{IntoExisting: true})
+		_, err := exportSite(firstSite, tc.dir, Options{IntoExisting: true})
 		if !errors.Is(err, ErrRefusedDir) || !strings.HasPrefix(err.Error(), "refusing to export into ") || !strings.HasSuffix(err.Error(), ": "+tc.why) {
 			t.Errorf("export into %s: %v, want refused because %s", tc.dir, err, tc.why)
 		}
@@ -457,12 +389,12 @@ func TestExportRefusesDirectories(t *testing.T) {
 		}
 	}
 	// A new directory inside the module is fine: an out/ of the checkout.
-	if _, err := exportCatalog(t, "", filepath.Join(module, "out", "site"), ExportOptions{}); err != nil {
+	if _, err := exportSite(firstSite, filepath.Join(module, "out", "site"), Options{}); err != nil {
 		t.Errorf("export into a new directory in the module: %v", err)
 	}
 	// A service account whose home is / may still export.
 	t.Setenv("HOME", "/")
-	if _, err := exportCatalog(t, "", filepath.Join(base, "fresh"), ExportOptions{}); err != nil {
+	if _, err := exportSite(firstSite, filepath.Join(base, "fresh"), Options{}); err != nil {
 		t.Errorf("export with HOME=/: %v", err)
 	}
 }
@@ -482,16 +414,16 @@ func holdLock(t *testing.T, dir string) (release func()) {
 
 func TestExportLock(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := exportCatalog(t, "", dir, ExportOptions{}); err != nil {
+	if _, err := exportSite(firstSite, dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	release := holdLock(t, dir)
 	want := "another export is writing " + dir + "; try again when it has finished"
-	if _, err := exportCatalog(t, "testdata/full.toml", dir, ExportOptions{}); !errors.Is(err, ErrExportBusy) || err.Error() != want {
+	if _, err := exportSite(secondSite, dir, Options{}); !errors.Is(err, ErrBusy) || err.Error() != want {
 		t.Errorf("export while another holds the lock: %v, want %q", err, want)
 	}
 	release()
-	if _, err := exportCatalog(t, "", dir, ExportOptions{}); err != nil {
+	if _, err := exportSite(firstSite, dir, Options{}); err != nil {
 		t.Errorf("export after the lock was released: %v", err)
 	}
 
@@ -502,18 +434,18 @@ func TestExportLock(t *testing.T) {
 	release = holdLock(t, first)
 	defer release()
 	writeFiles(t, first, map[string]string{"calendar.ics": "half"})
-	if _, err := exportCatalog(t, "", first, ExportOptions{}); !errors.Is(err, ErrExportBusy) {
+	if _, err := exportSite(firstSite, first, Options{}); !errors.Is(err, ErrBusy) {
 		t.Errorf("export beside an unfinished first export: %v", err)
 	}
 }
 
 // TestConcurrentExports starts two exports into one directory at once,
-// round after round: one may fail with ErrExportBusy, none with another
+// round after round: one may fail with ErrBusy, none with another
 // error, and the directory ends as one export alone leaves it, with no
 // temporary file behind.
 func TestConcurrentExports(t *testing.T) {
 	reference := t.TempDir()
-	if _, err := exportCatalog(t, "", reference, ExportOptions{}); err != nil {
+	if _, err := exportSite(firstSite, reference, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	want := tree(t, reference)
@@ -521,7 +453,7 @@ func TestConcurrentExports(t *testing.T) {
 	for round := range 8 {
 		dir := filepath.Join(t.TempDir(), "site")
 		if round%2 == 1 { // half the rounds over an earlier export
-			if _, err := exportCatalog(t, "testdata/full.toml", dir, ExportOptions{}); err != nil {
+			if _, err := exportSite(secondSite, dir, Options{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -530,7 +462,7 @@ func TestConcurrentExports(t *testing.T) {
 		for range 2 {
 			go func() {
 				<-start
-				_, err := exportCatalog(t, "", dir, ExportOptions{})
+				_, err := exportSite(firstSite, dir, Options{})
 				errs <- err
 			}()
 		}
@@ -540,7 +472,7 @@ func TestConcurrentExports(t *testing.T) {
 			switch err := <-errs; {
 			case err == nil:
 				succeeded++
-			case errors.Is(err, ErrExportBusy) && strings.HasPrefix(err.Error(), "another export is writing "+dir):
+			case errors.Is(err, ErrBusy) && strings.HasPrefix(err.Error(), "another export is writing "+dir):
 				busy++
 			default:
 				t.Errorf("round %d: %v", round, err)
@@ -574,7 +506,7 @@ func TestExportHostileManifest(t *testing.T) {
 	writeFiles(t, base, victims)
 	outside := filepath.Join(base, "outside")
 	dir := filepath.Join(base, "site")
-	if _, err := exportCatalog(t, "", dir, ExportOptions{}); err != nil {
+	if _, err := exportSite(firstSite, dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	writeFiles(t, dir, map[string]string{"inside.ics": "mine"})
@@ -599,14 +531,14 @@ func TestExportHostileManifest(t *testing.T) {
 		"inside.ics\r", strings.Repeat("x/", maxExportName/2) + "x.ics",
 	} {
 		setManifest("calendar.ics", entry)
-		_, err := exportCatalog(t, "testdata/full.toml", dir, ExportOptions{})
+		_, err := exportSite(secondSite, dir, Options{})
 		if err == nil || !strings.Contains(err.Error(), ManifestName+":3: ") {
 			t.Errorf("manifest entry %q: %v, want the entry refused", entry, err)
 		}
 	}
 	// Names that a manifest may hold, but that lead through or to a link.
 	setManifest("link/victim.ics", "link/sub/victim.ics", "abs.ics", "rel.ics", "events/up/outside/victim.ics", "loop/x.ics", "calendar.ics")
-	if _, err := exportCatalog(t, "testdata/full.toml", dir, ExportOptions{}); err != nil {
+	if _, err := exportSite(secondSite, dir, Options{}); err != nil {
 		t.Fatalf("export beside links: %v", err)
 	}
 	checkFiles(t, base, victims)

@@ -1,0 +1,16 @@
+package feed
+
+// ExportURLs lists the URLs that an export fetches to begin with: the feeds
+// in both formats, every linked variant, every event, and the page. Links
+// found in the page are fetched as well. Pass them to export.Write with the
+// snapshot's server.
+func (s *Snapshot) ExportURLs() []string {
+	urls := []string{"/", CalendarPath, "/calendar.json"}
+	for _, v := range LinkedVariants() {
+		urls = append(urls, withQuery(CalendarPath, v.Query()))
+	}
+	for _, ev := range s.Catalog.Events {
+		urls = append(urls, EventPath(ev.ID), eventPrefix+ev.ID+".json")
+	}
+	return urls
+}
