@@ -622,9 +622,6 @@ func httpError(w http.ResponseWriter, status int, reason string) {
 }
 
 var (
-	// allowEveryRoute is the Allow header of an answer that no route
-	// gives: every route answers these methods.
-	allowEveryRoute  = []string{"GET, HEAD, OPTIONS"}
 	corsAllowHeaders = []string{"Accept, If-None-Match, If-Modified-Since"}
 	davCompliance    = []string{"1"} // class 1 of RFC 4918: PROPFIND, no locks
 	corsMaxAge       = []string{"86400"}
