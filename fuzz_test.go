@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -9,13 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-	"unicode"
-	"unicode/utf8"
-
-	goical "github.com/emersion/go-ical"
-
-	"feed/events"
 )
 
 // FuzzVariantQuery: whatever the query, a feed URL answers 200 or 400 (with
@@ -46,69 +38,6 @@ func FuzzVariantQuery(f *testing.F) {
 				t.Fatalf("%s?%s: status %d", path, query, rec.Code)
 			}
 		}
-	})
-}
-
-// FuzzTextRoundTrip puts any text a catalog can hold into an event's name,
-// description and place, renders it, and reads it back with go-ical, which
-// shares no code with the writer: the text must come back unchanged, every
-// physical line must fit in 75 octets, and line breaks must be CRLF.
-func FuzzTextRoundTrip(f *testing.F) {
-	for _, seed := range []string{
-		"plain", "comma, semicolon; backslash\\ colon:", "line\nbreak", "tab\tand  spaces ",
-		"劳动节调休上班，为劳动节放假（4月30日至5月4日）调休。劳动节调休上班，为劳动节放假",
-		"emoji 👷‍♀️🛠️ and combining é", strings.Repeat("x", 74) + "字", strings.Repeat("字 ", 40),
-		"\\n is not a newline", "\"quoted\" 'single'", "<a href=x>tag</a>",
-	} {
-		f.Add(seed, seed)
-	}
-	f.Fuzz(func(t *testing.T, name, desc string) {
-		if !catalogText(name) || !catalogText(desc) {
-			t.Skip("the catalog decoder refuses this text")
-		}
-		ev := events.Event{
-			ID: "fuzz", Kind: events.KindObservance, Status: events.StatusConfirmed,
-			Name:        events.Text{EN: name, ZH: name},
-			Description: events.Text{EN: desc, ZH: desc},
-			Location:    events.Location{Name: events.Text{EN: desc, ZH: desc}},
-			When:        events.When{AllDay: true, First: events.Date{Year: 2026, Month: 5, Day: 1}, Last: events.Date{Year: 2026, Month: 5, Day: 1}},
-			Revision:    events.Revision{Modified: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
-		}
-		cat := &events.Catalog{Name: events.Text{EN: name, ZH: name}, RefreshInterval: time.Hour, Events: []events.Event{ev}}
-		body, err := RenderCalendar(cat, Options{Variant: Variant{Lang: LangEnglish}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, line := range strings.SplitAfter(string(body), "\r\n") {
-			content := strings.TrimSuffix(line, "\r\n")
-			if len(content) > 75 || strings.ContainsAny(content, "\r\n") || !utf8.ValidString(content) {
-				t.Fatalf("bad physical line %q", line)
-			}
-		}
-		cal, err := goical.NewDecoder(bytes.NewReader(body)).Decode()
-		if err != nil {
-			t.Fatalf("go-ical: %v", err)
-		}
-		got := cal.Events()[0]
-		for prop, want := range map[string]string{goical.PropSummary: name, goical.PropDescription: desc, goical.PropLocation: desc} {
-			if want == "" {
-				continue
-			}
-			if text, err := got.Props.Text(prop); err != nil || text != want {
-				t.Fatalf("%s came back as %q, want %q (%v)", prop, text, want, err)
-			}
-		}
-		if calName, _ := cal.Props.Text("X-WR-CALNAME"); calName != name {
-			t.Fatalf("X-WR-CALNAME came back as %q, want %q", calName, name)
-		}
-	})
-}
-
-// catalogText is text that the catalog decoder accepts and keeps as is:
-// valid UTF-8, trimmed, no control characters but tab and newline.
-func catalogText(s string) bool {
-	return utf8.ValidString(s) && s == strings.TrimSpace(s) && !strings.ContainsFunc(s, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\t' && r != '\n'
 	})
 }
 

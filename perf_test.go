@@ -12,6 +12,7 @@ import (
 
 	"feed/events"
 	"feed/internal/catalogtest"
+	"feed/internal/ical"
 )
 
 // Speed and memory goals live here, as benchmarks, never in timed tests:
@@ -214,11 +215,11 @@ func TestServeAllocationsDoNotGrowWithFeedSize(t *testing.T) {
 // TestParallelRenderMatchesSerial: a catalog large enough to be rendered in
 // parts, one per CPU, gives the bytes that rendering it on one CPU gives.
 func TestParallelRenderMatchesSerial(t *testing.T) {
-	cat := generated(t, 3*parallelFrom)
+	cat := generated(t, 3*ical.ParallelFrom)
 	render := func(procs int) []byte {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		if workParts(len(cat.Events)) != procs {
-			t.Fatalf("with %d CPUs the work is split in %d parts", procs, workParts(len(cat.Events)))
+		if ical.WorkParts(len(cat.Events)) != procs {
+			t.Fatalf("with %d CPUs the work is split in %d parts", procs, ical.WorkParts(len(cat.Events)))
 		}
 		out, err := RenderCalendar(cat, Options{BaseURL: testBaseURL})
 		if err != nil {

@@ -5,16 +5,15 @@ package feed
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
 
 	"feed/events"
+	"feed/internal/ical"
 )
 
 // ProductID is the PRODID of every calendar the service writes.
@@ -55,7 +54,7 @@ func RenderCalendar(cat *events.Catalog, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return serialize(d)
+	return d.serialize()
 }
 
 // RenderEvent renders a calendar that holds the one event, with the time
@@ -65,64 +64,61 @@ func RenderEvent(cat *events.Catalog, ev events.Event, opts Options) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	return serialize(d)
+	return d.serialize()
 }
 
 // draft is a calendar before its events are added: its properties and
 // time zones, and the events it will hold. The iCalendar writer builds
-// each event's component as it writes it and drops it, so that a large
-// feed never holds every event's model at once (the collector would scan
-// them all, again and again, while it renders); jCal takes the whole
-// calendar from full.
+// each event's component as it writes it and drops it (ical.Serialize);
+// jCal takes the whole calendar from full.
 type draft struct {
 	cal  *ics.Calendar
 	evs  []events.Event
 	opts Options
 }
 
+// serialize writes the calendar with its events as iCalendar.
+func (d *draft) serialize() ([]byte, error) {
+	return ical.Serialize(d.cal, d.evs, d.vevent)
+}
+
 // full moves the events into the calendar and returns it. The draft keeps
 // no events of its own after that, so that serializing it, or asking for
 // full again, still writes each event once.
 func (d *draft) full() *ics.Calendar {
-	vevents := make([]*ics.VEvent, len(d.evs))
-	inParallel(len(d.evs), func(_, from, to int) {
-		for i := from; i < to; i++ {
-			vevents[i] = vevent(d.evs[i], d.opts)
-		}
-	})
-	for _, e := range vevents {
-		d.cal.AddVEvent(e)
-	}
+	ical.AddEvents(d.cal, d.evs, d.vevent)
 	d.evs = nil
 	return d.cal
 }
+
+func (d *draft) vevent(ev events.Event) *ics.VEvent { return vevent(ev, d.opts) }
 
 // calendarModel drafts the calendar once, for both iCalendar and jCal.
 func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 	v := opts.Variant
 	lang := v.lang()
 	cal := newCalendar()
-	cp := calendarProps{cal}
+	cp := ical.CalendarPropsOf(cal)
 	name := calendarName(cat, v)
-	cp.text("NAME", name)
-	cp.text("X-WR-CALNAME", name)
+	cp.Text("NAME", name)
+	cp.Text("X-WR-CALNAME", name)
 	if desc := localized(cat.Description, lang, "\n\n"); desc != "" {
-		cp.text("DESCRIPTION", desc)
-		cp.text("X-WR-CALDESC", desc)
+		cp.Text("DESCRIPTION", desc)
+		cp.Text("X-WR-CALDESC", desc)
 	}
 	if cat.Timezone != nil {
-		cp.text("X-WR-TIMEZONE", cat.Timezone.String())
+		cp.Text("X-WR-TIMEZONE", cat.Timezone.String())
 	}
-	cp.text("COLOR", CalendarColor)
+	cp.Text("COLOR", CalendarColor)
 	interval := isoDuration(cat.RefreshInterval)
-	cp.typed("REFRESH-INTERVAL", "DURATION", interval)
-	cp.text("X-PUBLISHED-TTL", interval)
+	cp.Typed("REFRESH-INTERVAL", "DURATION", interval)
+	cp.Text("X-PUBLISHED-TTL", interval)
 	if !cat.Modified.IsZero() {
-		cp.set("LAST-MODIFIED", cat.Modified.UTC().Format(localLayout+"Z"), nil)
+		cp.Set("LAST-MODIFIED", ical.FormatUTC(cat.Modified))
 	}
 	if opts.BaseURL != "" {
-		cp.typed("URL", "URI", opts.BaseURL+"/")
-		cp.typed("SOURCE", "URI", opts.BaseURL+withQuery(CalendarPath, v.Query()))
+		cp.Typed("URL", "URI", opts.BaseURL+"/")
+		cp.Typed("SOURCE", "URI", opts.BaseURL+withQuery(CalendarPath, v.Query()))
 	}
 	evs := make([]events.Event, 0, len(cat.Events))
 	for _, ev := range cat.Events {
@@ -145,7 +141,7 @@ func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 		// variant with no events yet, such as a kind whose days are not
 		// published, carries the catalog's time zone.
 		year := cat.Modified.Year()
-		cal.AddVTimezone(vtimezone(cat.Timezone, year, year, false))
+		cal.AddVTimezone(ical.VTimezone(cat.Timezone, year, year, ical.WithinYears))
 	}
 	return d, nil
 }
@@ -153,7 +149,7 @@ func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 func eventModel(cat *events.Catalog, ev events.Event, opts Options) (*draft, error) {
 	cal := newCalendar()
 	if opts.BaseURL != "" {
-		calendarProps{cal}.typed("SOURCE", "URI", opts.BaseURL+withQuery(EventPath(ev.ID), opts.Variant.Query()))
+		ical.CalendarPropsOf(cal).Typed("SOURCE", "URI", opts.BaseURL+withQuery(EventPath(ev.ID), opts.Variant.Query()))
 	}
 	evs, err := applyWorkHours(cat, ev, opts.Variant)
 	if err != nil {
@@ -209,10 +205,10 @@ func applyWorkHours(cat *events.Catalog, ev events.Event, v Variant) ([]events.E
 
 func newCalendar() *ics.Calendar {
 	cal := ics.NewCalendarFor("feed")
-	cp := calendarProps{cal}
-	cp.text("VERSION", "2.0")
-	cp.text("PRODID", ProductID)
-	cp.text("CALSCALE", "GREGORIAN")
+	cp := ical.CalendarPropsOf(cal)
+	cp.Text("VERSION", "2.0")
+	cp.Text("PRODID", ProductID)
+	cp.Text("CALSCALE", "GREGORIAN")
 	// No METHOD: a published feed is not an iTIP message, and METHOD:PUBLISH
 	// would oblige every event to carry an ORGANIZER (RFC 5546).
 	return cal
@@ -226,40 +222,13 @@ func newDraft(cal *ics.Calendar, evs []events.Event, opts Options) *draft {
 	return &draft{cal: cal, evs: evs, opts: opts}
 }
 
-// parallelFrom is the number of items from which the work is split: below
-// it, starting goroutines costs more than it saves.
-const parallelFrom = 2048
-
-// workParts is how many parts inParallel splits n items into: one per CPU
-// for large n, else one.
-func workParts(n int) int {
-	return max(1, min(runtime.GOMAXPROCS(0), n/(parallelFrom/2)))
-}
-
-// inParallel calls do for each of workParts(n) consecutive ranges that
-// cover [0, n), concurrently, and returns when all are done. Events are
-// independent of each other, so a large catalog renders in a fraction of
-// the time on a machine with more than one core, with the same output.
-func inParallel(n int, do func(part, from, to int)) {
-	parts := workParts(n)
-	if parts == 1 {
-		do(0, 0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for p := range parts {
-		wg.Go(func() { do(p, p*n/parts, (p+1)*n/parts) })
-	}
-	wg.Wait()
-}
-
 // zonesOf builds one VTIMEZONE per zone that timed events use, covering the
 // years those events fall in.
 func zonesOf(evs []events.Event) []*ics.VTimezone {
 	type span struct {
-		loc       *time.Location
-		from, to  int
-		recurring bool
+		loc      *time.Location
+		from, to int
+		extent   ical.Extent
 	}
 	spans := make(map[string]*span)
 	for _, ev := range evs {
@@ -278,7 +247,9 @@ func zonesOf(evs []events.Event) []*ics.VTimezone {
 		}
 		s.from = min(s.from, w.Start.Year())
 		s.to = max(s.to, last.Year())
-		s.recurring = s.recurring || ev.Recur != events.RecurNone
+		if ev.Recur != events.RecurNone {
+			s.extent = ical.Recurring
+		}
 	}
 	names := make([]string, 0, len(spans))
 	for name := range spans {
@@ -288,67 +259,67 @@ func zonesOf(evs []events.Event) []*ics.VTimezone {
 	out := make([]*ics.VTimezone, 0, len(names))
 	for _, name := range names {
 		s := spans[name]
-		out = append(out, vtimezone(s.loc, s.from, s.to, s.recurring))
+		out = append(out, ical.VTimezone(s.loc, s.from, s.to, s.extent))
 	}
 	return out
 }
 
 func vevent(ev events.Event, opts Options) *ics.VEvent {
 	e := &ics.VEvent{ComponentBase: ics.ComponentBase{Properties: make([]ics.IANAProperty, 0, 18)}}
-	p := props{&e.ComponentBase}
-	p.set(ics.ComponentPropertyUniqueId, ev.UID())
+	p := ical.PropsOf(&e.ComponentBase)
+	p.Set(ics.ComponentPropertyUniqueId, ev.UID())
 	// DTSTAMP is the data's revision, not the time of rendering, so that the
 	// same catalog always gives the same bytes and the same ETag.
-	revised := formatUTC(ev.Revision.Modified)
-	p.set(ics.ComponentPropertyDtstamp, revised)
+	revised := ical.FormatUTC(ev.Revision.Modified)
+	p.Set(ics.ComponentPropertyDtstamp, revised)
 	if w := ev.When; w.AllDay {
-		p.date(ics.ComponentPropertyDtStart, w.First)
+		p.Date(ics.ComponentPropertyDtStart, w.First)
 		// DTEND of an all-day event is exclusive: the day after the last day.
-		p.date(ics.ComponentPropertyDtEnd, w.Last.AddDays(1))
+		p.Date(ics.ComponentPropertyDtEnd, w.Last.AddDays(1))
 	} else {
-		p.local(ics.ComponentPropertyDtStart, w.Start)
+		p.Local(ics.ComponentPropertyDtStart, w.Start)
 		if w.HasEnd() {
-			p.local(ics.ComponentPropertyDtEnd, w.End)
+			p.Local(ics.ComponentPropertyDtEnd, w.End)
 		}
 	}
 	if ev.Recur == events.RecurYearly {
-		p.set(ics.ComponentPropertyRrule, "FREQ=YEARLY")
+		p.Set(ics.ComponentPropertyRrule, "FREQ=YEARLY")
 	}
 	lang := opts.Variant.lang()
 	summary := localized(ev.Name, lang, " · ")
-	p.text(ics.ComponentPropertySummary, summary)
+	p.Text(ics.ComponentPropertySummary, summary)
 	if desc := description(ev, lang); desc != "" {
-		p.text(ics.ComponentPropertyDescription, desc)
+		p.Text(ics.ComponentPropertyDescription, desc)
 	}
 	if loc := location(ev.Location, lang); loc != "" {
-		p.text(ics.ComponentPropertyLocation, loc)
+		p.Text(ics.ComponentPropertyLocation, loc)
 	}
 	if g := ev.Location.Geo; g != nil {
-		p.set(ics.ComponentPropertyGeo, strconv.FormatFloat(g.Lat, 'f', -1, 64)+";"+strconv.FormatFloat(g.Lon, 'f', -1, 64))
+		p.Set(ics.ComponentPropertyGeo, strconv.FormatFloat(g.Lat, 'f', -1, 64)+";"+strconv.FormatFloat(g.Lon, 'f', -1, 64))
 	}
 	if ev.URL != "" {
-		p.set(ics.ComponentPropertyUrl, ev.URL)
+		p.Set(ics.ComponentPropertyUrl, ev.URL)
 	}
 	for _, c := range categories(ev.Kind, lang) {
-		p.addText(ics.ComponentPropertyCategories, c)
+		p.AddText(ics.ComponentPropertyCategories, c)
 	}
-	p.set(ics.ComponentPropertyStatus, strings.ToUpper(string(ev.Status)))
+	p.Set(ics.ComponentPropertyStatus, strings.ToUpper(string(ev.Status)))
 	transp := ics.TransparencyTransparent
 	if ev.Kind.BlocksTime() {
 		transp = ics.TransparencyOpaque
 	}
-	p.set(ics.ComponentPropertyTransp, string(transp))
-	p.set(ics.ComponentPropertyClass, string(ics.ClassificationPublic))
-	p.set(ics.ComponentPropertySequence, strconv.Itoa(ev.Revision.Sequence))
-	p.set(ics.ComponentPropertyLastModified, revised)
+	p.Set(ics.ComponentPropertyTransp, string(transp))
+	p.Set(ics.ComponentPropertyClass, string(ics.ClassificationPublic))
+	p.Set(ics.ComponentPropertySequence, strconv.Itoa(ev.Revision.Sequence))
+	p.Set(ics.ComponentPropertyLastModified, revised)
 	if a := opts.Variant.Alarm; a != nil && ev.Status != events.StatusCancelled {
 		// Reminders only when the subscriber asked for them: a feed that
 		// rings by default is one people unsubscribe from.
 		alarm := e.AddAlarm()
-		ap := props{&alarm.ComponentBase}
-		ap.set(ics.ComponentPropertyAction, string(ics.ActionDisplay))
-		ap.set(ics.ComponentPropertyTrigger, "-"+isoDuration(*a))
-		ap.text(ics.ComponentPropertyDescription, summary)
+		ap := ical.PropsOf(&alarm.ComponentBase)
+		ap.Set(ics.ComponentPropertyAction, string(ics.ActionDisplay))
+		ap.Set(ics.ComponentPropertyTrigger, "-"+isoDuration(*a))
+		ap.Text(ics.ComponentPropertyDescription, summary)
 	}
 	return e
 }

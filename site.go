@@ -19,6 +19,7 @@ import (
 	"rsc.io/qr"
 
 	"feed/events"
+	"feed/internal/ical"
 )
 
 // The subscribe page at / turns "I want these dates in my calendar" into one
@@ -498,7 +499,7 @@ func eventFor(ev events.Event, lang Lang, now time.Time, zone *time.Location) ev
 		if ev.Recur == events.RecurYearly {
 			item.When = localized(events.Text{EN: "Every year · next: ", ZH: "每年 · 下一次："}, lang, "") + item.When
 		}
-		item.Google = googleEvent(ev, lang, formatDate(first)+"/"+formatDate(last.AddDays(1)), "")
+		item.Google = googleEvent(ev, lang, ical.FormatDate(first)+"/"+ical.FormatDate(last.AddDays(1)), "")
 		return item
 	}
 	item.start = w.Start
@@ -508,7 +509,7 @@ func eventFor(ev events.Event, lang Lang, now time.Time, zone *time.Location) ev
 	}
 	item.Past = !end.After(now) && ev.Recur == events.RecurNone
 	item.When = formatTime(w.Start, w.End, lang)
-	item.Google = googleEvent(ev, lang, w.Start.Format(localLayout)+"/"+end.Format(localLayout), w.Zone.String())
+	item.Google = googleEvent(ev, lang, w.Start.Format(ical.LocalLayout)+"/"+end.Format(ical.LocalLayout), w.Zone.String())
 	return item
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"feed/events"
+	"feed/internal/ical"
 )
 
 // Snapshot is one catalog rendered into what requests can receive. The full
@@ -201,10 +202,10 @@ func (s *Snapshot) encode(d *draft, f Format, location, filename string, modifie
 		contentType = calendarContentType
 	)
 	if f == FormatJCal {
-		body, err = encodeJCal(d.full())
+		body, err = ical.EncodeJCal(d.full())
 		contentType = jcalContentType
 	} else {
-		body, err = serialize(d)
+		body, err = d.serialize()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", location, err)
@@ -213,6 +214,8 @@ func (s *Snapshot) encode(d *draft, f Format, location, filename string, modifie
 }
 
 const calendarContentType = "text/calendar; charset=utf-8"
+
+const jcalContentType = "application/calendar+json" // RFC 7265
 
 // cacheControl lets clients and caches keep a feed for an hour and serve a
 // stale copy while the origin is unreachable; ETag and Last-Modified make

@@ -1,4 +1,4 @@
-package feed
+package ical
 
 import (
 	"bytes"
@@ -15,10 +15,8 @@ import (
 // converted from their iCalendar text by type; golang-ical keeps TEXT values
 // unescaped in the model, as jCal wants them.
 
-const jcalContentType = "application/calendar+json"
-
-// encodeJCal writes cal as jCal.
-func encodeJCal(cal *ics.Calendar) ([]byte, error) {
+// EncodeJCal writes cal as jCal.
+func EncodeJCal(cal *ics.Calendar) ([]byte, error) {
 	props := make([]any, 0, len(cal.CalendarProperties))
 	for _, p := range cal.CalendarProperties {
 		props = append(props, jcalProperty(p.BaseProperty))
@@ -39,7 +37,7 @@ func encodeJCal(cal *ics.Calendar) ([]byte, error) {
 func jcalComponent(c ics.Component) []any {
 	name, err := componentName(c)
 	if err != nil {
-		panic("jCal: " + err.Error()) // calendarModel builds only the components componentName knows
+		panic("jCal: " + err.Error()) // callers build only the components componentName knows
 	}
 	name = strings.ToLower(name)
 	props := make([]any, 0, len(c.UnknownPropertiesIANAProperties()))

@@ -1,10 +1,16 @@
-package feed
+// Package ical writes iCalendar (RFC 5545) and jCal (RFC 7265) from
+// golang-ical's component model. It is the one place that writes properties
+// into the model and the one place that turns the model into bytes; what a
+// calendar holds is decided by its caller.
+package ical
 
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -15,30 +21,34 @@ import (
 
 // This file is the one place that writes properties into golang-ical's
 // model and the one place that turns the model into bytes. The library has
-// traps that the rest of the package must not reach:
+// traps that its callers must not reach:
 //
-//   - it writes LF line endings unless told otherwise (serialize writes CRLF
+//   - it writes LF line endings unless told otherwise (Serialize writes CRLF
 //     itself);
 //   - SetStartAt with a TZID writes a UTC "Z" time beside the TZID, which
-//     RFC 5545 forbids (local writes the wall clock instead);
+//     RFC 5545 forbids (Local writes the wall clock instead);
 //   - AddTimezone writes a VTIMEZONE with nothing but a TZID (vtimezone.go
 //     builds the STANDARD and DAYLIGHT parts);
-//   - all-day dates take the time.Time's own location (date takes a civil
+//   - all-day dates take the time.Time's own location (Date takes a civil
 //     events.Date instead);
 //   - parameter values are backslash-escaped where RFC 5545 wants quoting
-//     (serialize quotes them, with RFC 6868's escapes);
-//   - CR in text is not normalised (text does it) and properties that may
-//     appear once are not kept single (set replaces);
+//     (Serialize quotes them, with RFC 6868's escapes);
+//   - CR in text is not normalised (Text does it) and properties that may
+//     appear once are not kept single (Set replaces);
 //   - its serializer folds at word boundaries through a string builder per
 //     property and a regrown buffer, which made a 100,000-event feed take a
-//     second; serialize writes each line once into one buffer.
+//     second; Serialize writes each line once into one buffer.
 
-// props writes properties onto one component.
-type props struct{ c *ics.ComponentBase }
+// Props writes properties onto one component.
+type Props struct{ c *ics.ComponentBase }
 
-// set replaces every earlier value of a property, so that a property that
+// PropsOf writes onto c, the ComponentBase of a VEVENT, VALARM or other
+// component.
+func PropsOf(c *ics.ComponentBase) Props { return Props{c} }
+
+// Set replaces every earlier value of a property, so that a property that
 // RFC 5545 allows once can never appear twice.
-func (p props) set(name ics.ComponentProperty, value string, params ...ics.PropertyParameter) {
+func (p Props) Set(name ics.ComponentProperty, value string, params ...ics.PropertyParameter) {
 	var m map[string][]string
 	if len(params) > 0 {
 		m = make(map[string][]string, len(params))
@@ -50,7 +60,7 @@ func (p props) set(name ics.ComponentProperty, value string, params ...ics.Prope
 	p.setWithParams(name, value, m)
 }
 
-func (p props) setWithParams(name ics.ComponentProperty, value string, params map[string][]string) {
+func (p Props) setWithParams(name ics.ComponentProperty, value string, params map[string][]string) {
 	for i := range p.c.Properties {
 		if p.c.Properties[i].IANAToken == string(name) {
 			p.c.Properties[i].Value, p.c.Properties[i].ICalParameters = value, params
@@ -60,17 +70,17 @@ func (p props) setWithParams(name ics.ComponentProperty, value string, params ma
 	p.c.Properties = append(p.c.Properties, ics.IANAProperty{BaseProperty: ics.BaseProperty{IANAToken: string(name), Value: value, ICalParameters: params}})
 }
 
-// text sets a TEXT property. golang-ical escapes backslash, semicolon, comma
+// Text sets a TEXT property. golang-ical escapes backslash, semicolon, comma
 // and newline for properties it knows to be TEXT; line breaks are made
 // uniform first so that a CR can never reach the output on its own.
-func (p props) text(name ics.ComponentProperty, s string) {
-	p.set(name, cleanText(s))
+func (p Props) Text(name ics.ComponentProperty, s string) {
+	p.Set(name, cleanText(s))
 }
 
-// addText adds one more value of a TEXT property that may repeat, such as
+// AddText adds one more value of a TEXT property that may repeat, such as
 // CATEGORIES. One value per property keeps the library from escaping the
 // commas that would otherwise separate a list.
-func (p props) addText(name ics.ComponentProperty, s string) {
+func (p Props) AddText(name ics.ComponentProperty, s string) {
 	p.c.Properties = append(p.c.Properties, ics.IANAProperty{BaseProperty: ics.BaseProperty{IANAToken: string(name), Value: cleanText(s)}})
 }
 
@@ -78,23 +88,25 @@ func (p props) addText(name ics.ComponentProperty, s string) {
 // nothing here changes a property's parameters once they are set.
 var valueDate = map[string][]string{"VALUE": {"DATE"}}
 
-// date writes a DATE value: the day itself, in no zone.
-func (p props) date(name ics.ComponentProperty, d events.Date) {
-	p.setWithParams(name, formatDate(d), valueDate)
+// Date writes a DATE value: the day itself, in no zone.
+func (p Props) Date(name ics.ComponentProperty, d events.Date) {
+	p.setWithParams(name, FormatDate(d), valueDate)
 }
 
-// local writes a DATE-TIME as wall-clock time with the TZID of its zone,
+// Local writes a DATE-TIME as wall-clock time with the TZID of its zone,
 // never a floating time and never a UTC time beside a TZID.
-func (p props) local(name ics.ComponentProperty, t time.Time) {
-	p.set(name, t.Format(localLayout), ics.WithTZID(t.Location().String()))
+func (p Props) Local(name ics.ComponentProperty, t time.Time) {
+	p.Set(name, t.Format(LocalLayout), ics.WithTZID(t.Location().String()))
 }
 
-// formatUTC writes a DATE-TIME in UTC, as DTSTAMP and LAST-MODIFIED require.
-func formatUTC(t time.Time) string { return t.UTC().Format(localLayout + "Z") }
+// FormatUTC writes a DATE-TIME in UTC, as DTSTAMP and LAST-MODIFIED require.
+func FormatUTC(t time.Time) string { return t.UTC().Format(LocalLayout + "Z") }
 
-const localLayout = "20060102T150405"
+// LocalLayout is the time layout of a DATE-TIME's wall clock, without a zone.
+const LocalLayout = "20060102T150405"
 
-func formatDate(d events.Date) string { return d.In(time.UTC).Format("20060102") }
+// FormatDate writes a DATE value: the civil day, in no zone.
+func FormatDate(d events.Date) string { return d.In(time.UTC).Format("20060102") }
 
 // cleanText makes every line break a single LF (which the library writes as
 // \n) and drops control characters that TEXT cannot carry.
@@ -117,11 +129,18 @@ func cleanText(s string) string {
 	}, s)
 }
 
-// calendarProps writes VCALENDAR properties, which golang-ical keeps apart
+// CalendarProps writes VCALENDAR properties, which golang-ical keeps apart
 // from component properties.
-type calendarProps struct{ cal *ics.Calendar }
+type CalendarProps struct{ cal *ics.Calendar }
 
-func (p calendarProps) set(name, value string, params map[string][]string) {
+// CalendarPropsOf writes the properties of cal itself.
+func CalendarPropsOf(cal *ics.Calendar) CalendarProps { return CalendarProps{cal} }
+
+// Set replaces every earlier value of a property with a value that is
+// written as it is: a DATE-TIME, say, but not TEXT, which Text escapes.
+func (p CalendarProps) Set(name, value string) { p.set(name, value, nil) }
+
+func (p CalendarProps) set(name, value string, params map[string][]string) {
 	kept := p.cal.CalendarProperties[:0]
 	for _, prop := range p.cal.CalendarProperties {
 		if prop.IANAToken != name {
@@ -133,22 +152,27 @@ func (p calendarProps) set(name, value string, params map[string][]string) {
 	}})
 }
 
-func (p calendarProps) text(name, s string) { p.set(name, cleanText(s), nil) }
+// Text sets a TEXT property.
+func (p CalendarProps) Text(name, s string) { p.set(name, cleanText(s), nil) }
 
-// typed writes a value of a non-TEXT type with its VALUE parameter, which
+// Typed writes a value of a non-TEXT type with its VALUE parameter, which
 // also keeps golang-ical from applying TEXT escaping to a URI or duration.
-func (p calendarProps) typed(name, valueType, value string) {
+func (p CalendarProps) Typed(name, valueType, value string) {
 	p.set(name, value, map[string][]string{"VALUE": {valueType}})
 }
 
-// serialize writes the calendar as RFC 5545 bytes: CRLF line endings, lines
-// folded at 75 octets without splitting a UTF-8 sequence, TEXT values
-// escaped, parameter values quoted where they must be.
+// Serialize writes cal, followed by one VEVENT per event, as RFC 5545
+// bytes: CRLF line endings, lines folded at 75 octets without splitting a
+// UTF-8 sequence, TEXT values escaped, parameter values quoted where they
+// must be.
 //
-// A large calendar is written in parts, one per CPU, joined in order.
-func serialize(d *draft) ([]byte, error) {
-	cal := d.cal
-	head := &icsWriter{buf: make([]byte, 0, 1024+800*len(d.evs))}
+// vevent builds each event's component as it is written, and the component
+// is dropped once written, so that a large feed never holds every event's
+// model at once (the collector would scan them all, again and again, while
+// it renders). A large calendar is written in parts, one per CPU, joined in
+// order: vevent is called from several goroutines at once.
+func Serialize(cal *ics.Calendar, evs []events.Event, vevent func(events.Event) *ics.VEvent) ([]byte, error) {
+	head := &icsWriter{buf: make([]byte, 0, 1024+800*len(evs))}
 	head.line("BEGIN:VCALENDAR")
 	for i := range cal.CalendarProperties {
 		head.property(&cal.CalendarProperties[i].BaseProperty)
@@ -160,15 +184,15 @@ func serialize(d *draft) ([]byte, error) {
 	}
 	// The events of the first part are written after the head, the others
 	// into buffers of their own that are appended to it in order.
-	rest := make([][]byte, workParts(len(d.evs)))
+	rest := make([][]byte, WorkParts(len(evs)))
 	errs := make([]error, len(rest))
-	inParallel(len(d.evs), func(part, from, to int) {
+	inParallel(len(evs), func(part, from, to int) {
 		w := head
 		if part > 0 {
 			w = &icsWriter{buf: make([]byte, 0, 800*(to-from))}
 		}
-		for _, ev := range d.evs[from:to] {
-			if errs[part] = w.component(vevent(ev, d.opts)); errs[part] != nil {
+		for _, ev := range evs[from:to] {
+			if errs[part] = w.component(vevent(ev)); errs[part] != nil {
 				return
 			}
 		}
@@ -182,6 +206,48 @@ func serialize(d *draft) ([]byte, error) {
 		out = append(out, part...)
 	}
 	return append(out, "END:VCALENDAR\r\n"...), nil
+}
+
+// AddEvents adds one VEVENT per event to cal, in order, built by vevent,
+// which is called from several goroutines at once for a large calendar.
+// It is for a whole model, as jCal wants; Serialize writes without one.
+func AddEvents(cal *ics.Calendar, evs []events.Event, vevent func(events.Event) *ics.VEvent) {
+	vevents := make([]*ics.VEvent, len(evs))
+	inParallel(len(evs), func(_, from, to int) {
+		for i := from; i < to; i++ {
+			vevents[i] = vevent(evs[i])
+		}
+	})
+	for _, e := range vevents {
+		cal.AddVEvent(e)
+	}
+}
+
+// ParallelFrom is the number of events from which the work is split: below
+// it, starting goroutines costs more than it saves.
+const ParallelFrom = 2048
+
+// WorkParts is how many parts the events of a calendar of n events are
+// built and written in: one per CPU for large n, else one.
+func WorkParts(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/(ParallelFrom/2)))
+}
+
+// inParallel calls do for each of WorkParts(n) consecutive ranges that
+// cover [0, n), concurrently, and returns when all are done. Events are
+// independent of each other, so a large catalog renders in a fraction of
+// the time on a machine with more than one core, with the same output.
+func inParallel(n int, do func(part, from, to int)) {
+	parts := WorkParts(n)
+	if parts == 1 {
+		do(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() { do(p, p*n/parts, (p+1)*n/parts) })
+	}
+	wg.Wait()
 }
 
 type icsWriter struct {

@@ -1,4 +1,4 @@
-package feed
+package ical
 
 import (
 	"fmt"
@@ -7,19 +7,31 @@ import (
 	ics "github.com/arran4/golang-ical"
 )
 
-// vtimezone describes loc for the years from..to (inclusive) from the tz
+// Extent says whether the events that use a time zone end within the
+// years its VTIMEZONE covers or recur past the last of them.
+type Extent int
+
+const (
+	// WithinYears: every event ends by the last year.
+	WithinYears Extent = iota
+	// Recurring: some event repeats past the last year, so the zone's
+	// yearly pattern must be written as well.
+	Recurring
+)
+
+// VTimezone describes loc for the years from..to (inclusive) from the tz
 // database that Go reads, so that no offset is ever typed by hand. Each
 // change of offset in those years becomes a STANDARD or DAYLIGHT part. When
 // events recur past the last year, the zone's yearly pattern is written as
 // RRULEs, after checking it against the database for thirty more years;
 // a zone whose rules do not follow one pattern gets those years spelt out.
-func vtimezone(loc *time.Location, from, to int, recurring bool) *ics.VTimezone {
+func VTimezone(loc *time.Location, from, to int, extent Extent) *ics.VTimezone {
 	tz := ics.NewTimezone(loc.String())
 	start := time.Date(from, time.January, 1, 0, 0, 0, 0, loc)
 	end := time.Date(to+1, time.January, 1, 0, 0, 0, 0, loc)
 
 	trans := transitions(start, end)
-	if recurring && len(trans) > 0 {
+	if extent == Recurring && len(trans) > 0 {
 		if rules, ok := yearlyRules(loc, to); ok {
 			// Keep the explicit changes before the last year, then the rules.
 			kept := trans[:0]
@@ -77,16 +89,16 @@ func (o observance) addTo(tz *ics.VTimezone) {
 	} else {
 		part = &tz.AddStandard().ComponentBase
 	}
-	p := props{part}
+	p := Props{part}
 	// DTSTART of an observance is the wall clock in the offset before the change.
-	p.set(ics.ComponentPropertyDtStart, o.at.In(time.FixedZone("", o.from)).Format(localLayout))
-	p.set(ics.ComponentProperty(ics.PropertyTzoffsetfrom), formatOffset(o.from))
-	p.set(ics.ComponentProperty(ics.PropertyTzoffsetto), formatOffset(o.to))
+	p.Set(ics.ComponentPropertyDtStart, o.at.In(time.FixedZone("", o.from)).Format(LocalLayout))
+	p.Set(ics.ComponentProperty(ics.PropertyTzoffsetfrom), formatOffset(o.from))
+	p.Set(ics.ComponentProperty(ics.PropertyTzoffsetto), formatOffset(o.to))
 	if o.rule != nil {
-		p.set(ics.ComponentPropertyRrule, o.rule.String())
+		p.Set(ics.ComponentPropertyRrule, o.rule.String())
 	}
 	if o.name != "" && o.name[0] != '+' && o.name[0] != '-' {
-		p.text(ics.ComponentProperty(ics.PropertyTzname), o.name)
+		p.Text(ics.ComponentProperty(ics.PropertyTzname), o.name)
 	}
 }
 
