@@ -533,31 +533,42 @@ func googleEvent(ev events.Event, lang Lang, dates, zone string) template.URL {
 
 var zhWeekdays = [...]string{"日", "一", "二", "三", "四", "五", "六"}
 
-func formatDay(d events.Date, lang Lang, withYear bool) string {
+// formatDay writes a day with its weekday and year.
+func formatDay(d events.Date, lang Lang) string {
+	if lang == LangChinese {
+		return fmt.Sprintf("%d年", d.Year) + formatDayWithoutYear(d, lang)
+	}
+	return d.In(time.UTC).Format("Mon 2 Jan 2006")
+}
+
+// formatDayWithoutYear writes a day with its weekday, for the end of a range
+// within one year whose other end shows the year.
+func formatDayWithoutYear(d events.Date, lang Lang) string {
 	t := d.In(time.UTC)
 	if lang == LangChinese {
-		s := fmt.Sprintf("%d月%d日（星期%s）", d.Month, d.Day, zhWeekdays[t.Weekday()])
-		if withYear {
-			s = fmt.Sprintf("%d年", d.Year) + s
-		}
-		return s
-	}
-	if withYear {
-		return t.Format("Mon 2 Jan 2006")
+		return fmt.Sprintf("%d月%d日（星期%s）", d.Month, d.Day, zhWeekdays[t.Weekday()])
 	}
 	return t.Format("Mon 2 Jan")
 }
 
 // formatDays writes an all-day range, which is the same days in every zone.
+// A range within one year shows the year once: at its start in Chinese, at
+// its end in English.
 func formatDays(first, last events.Date, lang Lang) string {
 	if first == last {
-		return formatDay(first, lang, true)
+		return formatDay(first, lang)
 	}
 	sameYear := first.Year == last.Year
 	if lang == LangChinese {
-		return formatDay(first, lang, true) + "至" + formatDay(last, lang, !sameYear)
+		if sameYear {
+			return formatDay(first, lang) + "至" + formatDayWithoutYear(last, lang)
+		}
+		return formatDay(first, lang) + "至" + formatDay(last, lang)
 	}
-	return formatDay(first, lang, !sameYear) + " – " + formatDay(last, lang, true)
+	if sameYear {
+		return formatDayWithoutYear(first, lang) + " – " + formatDay(last, lang)
+	}
+	return formatDay(first, lang) + " – " + formatDay(last, lang)
 }
 
 // formatTime writes a timed event in its own zone, naming the zone and its
@@ -572,7 +583,7 @@ func formatTime(start, end time.Time, lang Lang) string {
 	if offset%3600 != 0 {
 		zone = fmt.Sprintf("%s, UTC%+d:%02d", start.Location(), offset/3600, abs(offset%3600)/60)
 	}
-	day := formatDay(events.DateOf(start), lang, true)
+	day := formatDay(events.DateOf(start), lang)
 	if lang == LangChinese {
 		return day + " " + clock + "（" + zone + "）"
 	}

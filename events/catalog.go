@@ -193,10 +193,19 @@ func (t *table) done(known ...string) {
 	}
 }
 
-func (t *table) str(key string, required bool) string {
+// presence says whether a field must be given: a required one that is
+// missing or empty is an error, an optional one reads as "".
+type presence int
+
+const (
+	optional presence = iota
+	required
+)
+
+func (t *table) str(key string, p presence) string {
 	v, ok := t.get(key)
 	if !ok {
-		if required {
+		if p == required {
 			t.d.errorf(t.field(key), "missing")
 		}
 		return ""
@@ -215,7 +224,7 @@ func (t *table) str(key string, required bool) string {
 		t.d.errorf(t.field(key), "contains control character %U at byte %d", []rune(s[i:])[0], i)
 		return ""
 	}
-	if required && s == "" {
+	if p == required && s == "" {
 		t.d.errorf(t.field(key), "must not be empty")
 	}
 	return s
@@ -227,23 +236,23 @@ func isForbiddenControl(r rune) bool {
 	return unicode.IsControl(r) && r != '\t' && r != '\n'
 }
 
-// text reads a {en, zh} table; with required, both languages must be there.
-func (t *table) text(key string, required bool) Text {
+// text reads a {en, zh} table; a required one must have both languages.
+func (t *table) text(key string, p presence) Text {
 	v, ok := t.get(key)
 	if !ok {
-		if required {
+		if p == required {
 			t.d.errorf(t.field(key), "missing (give %s.en and %s.zh)", key, key)
 		}
 		return Text{}
 	}
 	sub := t.d.table(t.field(key), v)
-	txt := Text{EN: sub.str("en", required), ZH: sub.str("zh", required)}
+	txt := Text{EN: sub.str("en", p), ZH: sub.str("zh", p)}
 	sub.done("en", "zh")
 	return txt
 }
 
-func (t *table) url(key string, required bool) string {
-	s := t.str(key, required)
+func (t *table) url(key string, p presence) string {
+	s := t.str(key, p)
 	if s != "" {
 		if err := checkURL(s); err != nil {
 			t.d.errorf(t.field(key), "%v", err)
@@ -273,12 +282,12 @@ func (d *decoder) catalog(doc map[string]any) *Catalog {
 		calV = map[string]any{"name": map[string]any{"en": "-", "zh": "-"}}
 	}
 	cal := d.table("calendar", calV)
-	cat.Name = cal.text("name", true)
-	cat.Description = cal.text("description", false)
-	if zone := cal.str("timezone", false); zone != "" {
+	cat.Name = cal.text("name", required)
+	cat.Description = cal.text("description", optional)
+	if zone := cal.str("timezone", optional); zone != "" {
 		cat.Timezone = d.zone(cal.field("timezone"), zone)
 	}
-	if s := cal.str("refresh_interval", false); s != "" {
+	if s := cal.str("refresh_interval", optional); s != "" {
 		cat.RefreshInterval = d.refresh(cal.field("refresh_interval"), s)
 	}
 	if v, ok := cal.get("modified"); ok {
@@ -444,18 +453,18 @@ func (d *decoder) event(path string, v any) (Event, bool) {
 	t := d.table(path, v)
 	var ev Event
 
-	ev.ID = t.str("id", true)
+	ev.ID = t.str("id", required)
 	if ev.ID != "" && !idPattern.MatchString(ev.ID) {
 		d.errorf(t.field("id"), "%q is not a valid id: use 1 to 64 lower-case letters, digits and inner hyphens, as it becomes part of the UID and the URL", ev.ID)
 	}
-	ev.Kind = Kind(t.str("kind", true))
+	ev.Kind = Kind(t.str("kind", required))
 	if ev.Kind != "" && !ev.Kind.Valid() {
 		d.errorf(t.field("kind"), "unknown kind %q (known kinds: %s)", ev.Kind, kindList())
 	}
 	if ev.Kind == KindStatutory {
 		d.errorf(t.field("kind"), "statutory events are derived from the national holiday regulations for the years after the last arrangement (see [calendar] statutory_until), not written in a catalog")
 	}
-	ev.Holiday = Holiday(t.str("holiday", false))
+	ev.Holiday = Holiday(t.str("holiday", optional))
 	switch {
 	case ev.Holiday != "" && !ev.Holiday.Valid():
 		d.errorf(t.field("holiday"), "unknown holiday %q (known holidays: %s)", ev.Holiday, holidayList())
@@ -464,11 +473,11 @@ func (d *decoder) event(path string, v any) (Event, bool) {
 	case ev.Holiday != "" && ev.Kind.Valid() && !ev.Kind.HasHoliday():
 		d.errorf(t.field("holiday"), "only day-off and workday events name a holiday; this event's kind is %s", ev.Kind)
 	}
-	ev.Name = t.text("name", true)
-	ev.Description = t.text("description", false)
-	ev.URL = t.url("url", false)
+	ev.Name = t.text("name", required)
+	ev.Description = t.text("description", optional)
+	ev.URL = t.url("url", optional)
 	ev.When = d.when(t)
-	ev.Recur = Recurrence(t.str("recur", false))
+	ev.Recur = Recurrence(t.str("recur", optional))
 	switch ev.Recur {
 	case RecurNone:
 	case RecurYearly:
@@ -479,7 +488,7 @@ func (d *decoder) event(path string, v any) (Event, bool) {
 	default:
 		d.errorf(t.field("recur"), "unknown recurrence %q (known: yearly)", ev.Recur)
 	}
-	ev.Status = Status(t.str("status", false))
+	ev.Status = Status(t.str("status", optional))
 	switch ev.Status {
 	case "":
 		ev.Status = StatusConfirmed
@@ -521,7 +530,7 @@ func (d *decoder) when(t *table) When {
 	var w When
 	startV, hasStart := t.get("start")
 	endV, hasEnd := t.get("end")
-	zoneName := t.str("zone", false)
+	zoneName := t.str("zone", optional)
 	if !hasStart {
 		d.errorf(t.field("start"), "missing: give a date (2022-04-27) or a local date-time with a zone (2022-04-27T10:00:00)")
 		return w
@@ -604,7 +613,7 @@ func (d *decoder) sources(t *table) []Source {
 	var out []Source
 	for i, sv := range list {
 		st := d.table(fmt.Sprintf("%s[%d]", t.field("sources"), i), sv)
-		src := Source{Title: st.str("title", true), URL: st.url("url", true)}
+		src := Source{Title: st.str("title", required), URL: st.url("url", required)}
 		st.done("title", "url")
 		out = append(out, src)
 	}
@@ -617,7 +626,7 @@ func (d *decoder) location(t *table) Location {
 		return Location{}
 	}
 	lt := d.table(t.field("location"), v)
-	loc := Location{Name: lt.text("name", true), Address: lt.text("address", false)}
+	loc := Location{Name: lt.text("name", required), Address: lt.text("address", optional)}
 	if gv, ok := lt.get("geo"); ok {
 		loc.Geo = d.geo(lt.field("geo"), gv)
 	}

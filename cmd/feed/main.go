@@ -114,9 +114,59 @@ func runAt(ctx context.Context, now func() time.Time, args []string, getenv func
 // large one's heap; the floor adds the same 8 MB to every goal.
 const heapFloor = 8 << 20
 
+// serve runs the feed service until ctx ends, then shuts it down gracefully.
+// A bad flag or catalog stops it before it listens.
 func serve(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	floor := make([]byte, heapFloor)
 	defer runtime.KeepAlive(floor)
+	cfg, err := parseServeConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	cat, err := loadCatalog(cfg.catalogPath, cfg.base)
+	if err != nil {
+		return err
+	}
+	server := feed.NewServer(cat.snap, cfg.log, feed.WithAccessLog(cfg.accessEvery), feed.WithHealthDetails(cfg.healthDetails), feed.WithClock(now))
+	svc, err := listen(cfg, server)
+	if err != nil {
+		return err
+	}
+	if cfg.catalogPath != "" {
+		stopReloading := watchReloads(ctx, cfg.log, server, cfg.catalogPath, cat)
+		defer stopReloading()
+	}
+	stopCoverage := startCoverageWatch(ctx, cfg.log, server, now)
+	defer stopCoverage()
+	if cfg.cpuProfile != "" {
+		stopProfile, err := startCPUProfile(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
+	cfg.log.Info("serving", "events", len(cat.snap.Catalog.Events), "feed", svc.public+feed.CalendarPath, "etag", cat.snap.ETag(), "max_conns", cfg.maxConns)
+	fmt.Fprintf(stdout, "Subscribe to %s%s\n", svc.public, feed.CalendarPath)
+	return svc.serveUntilDone(ctx, cfg.log, cfg.gracePeriod)
+}
+
+// serveConfig is the serve command's settings: its flags, with defaults
+// from the environment, checked.
+type serveConfig struct {
+	addr          string
+	catalogPath   string // empty for the embedded catalog
+	base          string // the normalized -base-url; empty to follow each request's Host
+	log           *slog.Logger
+	accessEvery   int // log one request in accessEvery; 0 for none
+	healthDetails feed.HealthDetails
+	maxConns      int // 0 for no limit
+	gracePeriod   time.Duration
+	cpuProfile    string // empty for no profile
+}
+
+// parseServeConfig reads and checks the serve command's flags; of several
+// bad ones, the first checked is reported.
+func parseServeConfig(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
 	fs := flag.NewFlagSet("feed serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr(getenv, "FEED_ADDR", "localhost:8080"), "listen address (env FEED_ADDR)")
@@ -128,65 +178,67 @@ func serve(ctx context.Context, now func() time.Time, args []string, getenv func
 	grace := fs.String("shutdown-timeout", envOr(getenv, "FEED_SHUTDOWN_TIMEOUT", shutdownTimeout.String()), "on SIGINT or SIGTERM, how long in-flight requests may take before their connections are closed (env FEED_SHUTDOWN_TIMEOUT)")
 	healthDetails := fs.String("health-details", envOr(getenv, "FEED_HEALTH_DETAILS", "off"), "who sees /healthz's details (event count, ETag, reload trigger and errors with file paths): off, loopback (clients connected from a loopback address; not behind a proxy on the same host), or all (env FEED_HEALTH_DETAILS)")
 	if err := parseFlags(fs, args, 0); err != nil {
-		return err
+		return serveConfig{}, err
 	}
-	maxConns, err := parseMaxConns(*maxConnsFlag)
-	if err != nil {
-		return err
+	cfg := serveConfig{addr: *addr, catalogPath: *catalogPath, cpuProfile: *cpuProfile}
+	var err error
+	if cfg.maxConns, err = parseMaxConns(*maxConnsFlag); err != nil {
+		return serveConfig{}, err
 	}
-	gracePeriod, err := time.ParseDuration(*grace)
-	if err != nil || gracePeriod < 0 {
-		return fmt.Errorf("-shutdown-timeout %q: use a duration such as 10s", *grace)
+	if cfg.gracePeriod, err = time.ParseDuration(*grace); err != nil || cfg.gracePeriod < 0 {
+		return serveConfig{}, fmt.Errorf("-shutdown-timeout %q: use a duration such as 10s", *grace)
 	}
-	details, err := feed.ParseHealthDetails(*healthDetails)
-	if err != nil {
-		return fmt.Errorf("-health-details: %w", err)
+	if cfg.healthDetails, err = feed.ParseHealthDetails(*healthDetails); err != nil {
+		return serveConfig{}, fmt.Errorf("-health-details: %w", err)
 	}
-	var handler slog.Handler
-	switch *logFormat {
+	if cfg.log, err = newLogger(*logFormat, stderr); err != nil {
+		return serveConfig{}, err
+	}
+	if cfg.accessEvery, err = parseSampling(*accessLog); err != nil {
+		return serveConfig{}, err
+	}
+	if cfg.base, err = feed.NormalizeBaseURL(*baseURL); err != nil {
+		return serveConfig{}, err
+	}
+	return cfg, nil
+}
+
+// newLogger reads the -log-format flag: the service's log to w, as text or
+// JSON lines.
+func newLogger(format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
 	case "text":
-		handler = slog.NewTextHandler(stderr, nil)
+		return slog.New(slog.NewTextHandler(w, nil)), nil
 	case "json":
-		handler = slog.NewJSONHandler(stderr, nil)
-	default:
-		return fmt.Errorf("-log-format %q: use text or json", *logFormat)
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
-	log := slog.New(handler)
-	every, err := parseSampling(*accessLog)
-	if err != nil {
-		return err
-	}
+	return nil, fmt.Errorf("-log-format %q: use text or json", format)
+}
 
-	base, err := feed.NormalizeBaseURL(*baseURL)
-	if err != nil {
-		return err
-	}
-	build := builder(base)
-	file, data, err := readCatalog(*catalogPath)
-	if err != nil {
-		return err
-	}
-	snap, err := build(file, data)
-	if err != nil {
-		return catalogError(file, err)
-	}
-	cat := snap.Catalog
-	server := feed.NewServer(snap, log, feed.WithAccessLog(every), feed.WithHealthDetails(details), feed.WithClock(now))
+// httpService is the HTTP server with the listener it serves.
+type httpService struct {
+	srv    *http.Server
+	ln     net.Listener
+	conns  *connlimit.Capped // for the count of connections a shutdown closes
+	public string            // the URL the feed is announced at
+}
 
-	ln, err := net.Listen("tcp", *addr)
+// listen binds the address and puts the connection limits on the listener.
+func listen(cfg serveConfig, server *feed.Server) (*httpService, error) {
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	if base == "" && !isLoopback(ln.Addr()) {
-		log.Warn("listening beyond loopback without -base-url: the subscribe page's links follow each request's Host header "+
+	if cfg.base == "" && !isLoopback(ln.Addr()) {
+		cfg.log.Warn("listening beyond loopback without -base-url: the subscribe page's links follow each request's Host header "+
 			"and the page is not cached by shared caches; set -base-url to the public URL", "addr", ln.Addr().String())
 	}
 	srv := &http.Server{
 		Handler:        server,
 		MaxHeaderBytes: maxHeaderBytes - headerSlack,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:       slog.NewLogLogger(cfg.log.Handler(), slog.LevelWarn),
 	}
-	conns := connlimit.Cap(ln, maxConns, server.ConnRefused)
+	conns := connlimit.Cap(ln, cfg.maxConns, server.ConnRefused)
 	// The connection limits are enforced by the listener, not by
 	// http.Server's timeouts, which cost a few per cent of every request.
 	// (perf/bare -timeouts sets the same limits as http.Server timeouts,
@@ -197,69 +249,77 @@ func serve(ctx context.Context, now func() time.Time, args []string, getenv func
 		Idle:     2 * time.Minute,
 		Closed:   server.ConnClosed,
 	})
-	public := base
+	public := cfg.base
 	if public == "" {
 		public = "http://" + ln.Addr().String()
 	}
+	return &httpService{srv: srv, ln: ln, conns: conns, public: public}, nil
+}
 
-	if *catalogPath != "" {
-		reloader := feed.NewReloader(server, *catalogPath, data, func(data []byte) (*feed.Snapshot, error) {
-			return build(*catalogPath, data)
-		}, log)
-		watchCtx, stopWatching := context.WithCancel(ctx)
-		defer stopWatching()
-		if err := reloader.Watch(watchCtx); err != nil {
-			log.Warn("not watching the catalog file; reload with SIGHUP", "error", err)
-		}
-		hup := make(chan os.Signal, 1)
-		signal.Notify(hup, syscall.SIGHUP)
-		defer signal.Stop(hup)
-		go func() {
-			for {
-				select {
-				case <-hup:
-					_ = reloader.Reload("SIGHUP")
-				case <-watchCtx.Done():
-					return
-				}
+// watchReloads serves the catalog file's next version when the file
+// changes, or on SIGHUP, which is the way to reload where the file cannot
+// be watched. It returns the function that stops both.
+func watchReloads(ctx context.Context, log *slog.Logger, server *feed.Server, path string, cat loadedCatalog) (stop func()) {
+	reloader := feed.NewReloader(server, path, cat.data, func(data []byte) (*feed.Snapshot, error) {
+		return cat.build(path, data)
+	}, log)
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	if err := reloader.Watch(watchCtx); err != nil {
+		log.Warn("not watching the catalog file; reload with SIGHUP", "error", err)
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				_ = reloader.Reload("SIGHUP")
+			case <-watchCtx.Done():
+				return
 			}
-		}()
-	}
-
-	coverageTicker := time.NewTicker(coverageCheckInterval)
-	defer coverageTicker.Stop()
-	go watchCoverage(ctx, log, server, now, coverageTicker.C)
-
-	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
-		if err != nil {
-			return err
 		}
-		defer stop()
+	}()
+	return func() {
+		signal.Stop(hup)
+		stopWatching()
 	}
+}
 
-	log.Info("serving", "events", len(cat.Events), "feed", public+feed.CalendarPath, "etag", snap.ETag(), "max_conns", maxConns)
-	fmt.Fprintf(stdout, "Subscribe to %s%s\n", public, feed.CalendarPath)
+// startCoverageWatch runs watchCoverage once every coverageCheckInterval
+// until ctx ends. It returns the function that stops its ticker.
+func startCoverageWatch(ctx context.Context, log *slog.Logger, server *feed.Server, now func() time.Time) (stop func()) {
+	ticker := time.NewTicker(coverageCheckInterval)
+	go watchCoverage(ctx, log, server, now, ticker.C)
+	return ticker.Stop
+}
 
+// serveUntilDone serves requests until ctx ends, then shuts down.
+func (s *httpService) serveUntilDone(ctx context.Context, log *slog.Logger, gracePeriod time.Duration) error {
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- s.srv.Serve(s.ln) }()
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	return s.shutdown(log, gracePeriod)
+}
+
+// shutdown stops accepting connections and gives the requests in flight
+// gracePeriod to finish; the connections still open then are closed.
+func (s *httpService) shutdown(log *slog.Logger, gracePeriod time.Duration) error {
 	log.Info("shutting down", "timeout", gracePeriod)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), gracePeriod)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	if err := s.srv.Shutdown(shutdownCtx); err != nil {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("shutdown: %w", err)
 		}
 		// A client that stops reading holds its request open until the
 		// response limit; the stop should not wait for it, nor fail
 		// because of it.
-		open := conns.Open()
-		if err := srv.Close(); err != nil {
+		open := s.conns.Open()
+		if err := s.srv.Close(); err != nil {
 			return fmt.Errorf("shutdown: %w", err)
 		}
 		log.Warn("closed the connections still open after the shutdown timeout", "connections", open, "timeout", gracePeriod)
@@ -396,21 +456,40 @@ func builder(base string) func(file string, data []byte) (*feed.Snapshot, error)
 	}
 }
 
+// loadedCatalog is a catalog read and rendered, with what a reload needs to
+// build the file's next version the same way.
+type loadedCatalog struct {
+	data  []byte // the bytes read, which a reload compares the file with
+	build func(file string, data []byte) (*feed.Snapshot, error)
+	snap  *feed.Snapshot
+}
+
+// loadCatalog reads, validates and renders the catalog at path, or the
+// embedded one when path is empty, served at base (already normalized).
+func loadCatalog(path, base string) (loadedCatalog, error) {
+	build := builder(base)
+	file, data, err := readCatalog(path)
+	if err != nil {
+		return loadedCatalog{}, err
+	}
+	snap, err := build(file, data)
+	if err != nil {
+		return loadedCatalog{}, catalogError(file, err)
+	}
+	return loadedCatalog{data: data, build: build, snap: snap}, nil
+}
+
 // load reads, validates and renders the catalog that the flags name.
 func load(catalogPath, baseURL string) (*feed.Snapshot, error) {
 	base, err := feed.NormalizeBaseURL(baseURL)
 	if err != nil {
 		return nil, err
 	}
-	file, data, err := readCatalog(catalogPath)
+	cat, err := loadCatalog(catalogPath, base)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := builder(base)(file, data)
-	if err != nil {
-		return nil, catalogError(file, err)
-	}
-	return snap, nil
+	return cat.snap, nil
 }
 
 // check validates catalog files, printing every error with file, line and
