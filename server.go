@@ -250,7 +250,7 @@ func (s *Server) serveCalendar(f Format) routeHandler {
 				return
 			}
 		}
-		v, err := ParseVariant(r.URL.RawQuery, true)
+		v, err := ParseFeedVariant(r.URL.RawQuery)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -267,7 +267,7 @@ func (s *Server) serveCalendar(f Format) routeHandler {
 
 func (s *Server) serveEvent(f Format) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, id string) {
-		v, err := ParseVariant(r.URL.RawQuery, false)
+		v, err := ParseEventVariant(r.URL.RawQuery)
 		if err != nil {
 			s.fail(w, r, err)
 			return
