@@ -27,7 +27,7 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./events
 	go test -run='^$$' -fuzz='^FuzzVariantQuery$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
 	go test -run='^$$' -fuzz='^FuzzTextRoundTrip$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/ical
-	go test -run='^$$' -fuzz='^FuzzCleanPath$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
+	go test -run='^$$' -fuzz='^FuzzCleanPath$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/router
 	go test -run='^$$' -fuzz='^FuzzPropfind$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
 	go test -run='^$$' -fuzz='^FuzzExportPaths$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/export
 	go test -run='^$$' -fuzz='^FuzzNotice$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/notice

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,7 +20,6 @@ import (
 	"unicode/utf8"
 
 	goical "github.com/emersion/go-ical"
-	"github.com/gorilla/mux"
 
 	"feed/events"
 )
@@ -766,51 +764,6 @@ func TestNormalizeBaseURL(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
-// TestFastRoutesAgreeWithMux: the routes that dispatch finds without mux's
-// regular expressions are the routes mux itself matches, with the same
-// variables, and a path they refuse is one mux refuses too.
-func TestFastRoutesAgreeWithMux(t *testing.T) {
-	d := benchServer(t, 16).router()
-	if len(d.literal) < 5 || len(d.singleVar) != 2 {
-		t.Fatalf("%d literal and %d single-variable routes", len(d.literal), len(d.singleVar))
-	}
-	paths := []string{
-		"/events/international-workers-day.ics", "/events/international-workers-day.json", "/events/a.ics",
-		"/events/.ics", "/events/UPPER.ics", "/events/a/b.ics", "/events/a.ics.json", "/events/é.ics",
-		"/events/a_b.json", "/events/a.ics/", "/events/a.icsx", "/events/", "/eventsa.ics", "/nowhere",
-	}
-	for path := range d.literal {
-		paths = append(paths, path)
-	}
-	for _, path := range paths {
-		req := httptest.NewRequest("GET", "/", nil)
-		req.URL.Path = path
-		var want mux.RouteMatch
-		d.router.Match(req, &want)
-		wantRoute, _ := want.Handler.(*route) // nil for mux's not-found handler
-		var got *route
-		var vars map[string]string
-		if rt := d.literal[path]; rt != nil {
-			got = rt
-		} else {
-			for i := range d.singleVar {
-				if value, ok := d.singleVar[i].match(path); ok {
-					got, vars = d.singleVar[i].route, map[string]string{d.singleVar[i].name: value}
-					break
-				}
-			}
-		}
-		switch {
-		case got == nil && wantRoute != nil:
-			t.Errorf("%s: refused by the fast routes, matched by mux to %s", path, wantRoute.name)
-		case got != nil && got != wantRoute:
-			t.Errorf("%s: fast route %s, mux %v", path, got.name, want.Handler)
-		case got != nil && len(vars)+len(want.Vars) > 0 && !maps.Equal(vars, want.Vars):
-			t.Errorf("%s: variables %v, mux %v", path, vars, want.Vars)
-		}
-	}
-}
 
 // TestCorrectedEventsKeepTheirIdentity: a corrected event keeps its UID and
 // carries a higher SEQUENCE, so that clients replace it instead of adding a

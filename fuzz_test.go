@@ -41,20 +41,6 @@ func FuzzVariantQuery(f *testing.F) {
 	})
 }
 
-// FuzzCleanPath: the quick test of a clean path agrees with the cleaning
-// that mux does, so that no path skips the redirect mux would give it.
-func FuzzCleanPath(f *testing.F) {
-	for _, seed := range []string{"", "/", "//", "/calendar.ics", "/events/", "/events//x.ics", "/./a", "/a/.", "/a/..",
-		"/a/../b", "a", "/.hidden", "/a..b/", "/...", "/a/./"} {
-		f.Add(seed)
-	}
-	f.Fuzz(func(t *testing.T, p string) {
-		if got, want := isCleanPath(p), muxCleanPath(p) == p; got != want {
-			t.Fatalf("isCleanPath(%q) = %v, but mux cleans it to %q", p, got, muxCleanPath(p))
-		}
-	})
-}
-
 // FuzzPageQuery: whatever the page's query, Host and Accept-Language,
 // pageLang and origin never panic and give the same answer every time, a
 // language is English or Chinese, and an origin built from the Host is an

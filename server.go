@@ -9,9 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
-	"path"
-	"regexp"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -19,10 +16,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
-	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"feed/internal/router"
 )
 
 // Server answers HTTP requests from the current Snapshot. The snapshot can
@@ -148,21 +145,14 @@ func (s *Server) routes() http.Handler {
 }
 
 // router lists every route the service answers.
-func (s *Server) router() dispatch {
-	r := mux.NewRouter()
-	d := dispatch{router: r, literal: make(map[string]*route)}
+func (s *Server) router() *router.Router {
+	r := router.New()
+	r.NotFound = http.HandlerFunc(notFound)
+	r.NonPathTarget = answerNonPathTarget
 	get := []string{http.MethodGet, http.MethodHead}
 	handle := func(path string, serve routeHandler, methods ...string) *route {
-		if strings.Count(path, "{") > 1 {
-			panic("route " + path + ": a template has at most one variable")
-		}
 		rt := newRoute(path, serve, methods)
 		r.Handle(path, rt)
-		if !strings.Contains(path, "{") {
-			d.literal[path] = rt
-		} else if p, ok := newSingleVarRoute(path, rt); ok {
-			d.singleVar = append(d.singleVar, p)
-		}
 		return rt
 	}
 	handle(CalendarPath, s.serveCalendar(FormatICS), get...).answerPropfind(s.propfindCalendar)
@@ -172,158 +162,7 @@ func (s *Server) router() dispatch {
 	handle("/", withoutVars(s.servePage), get...).answerPropfind(s.propfindSite)
 	handle("/healthz", withoutVars(s.serveHealth), get...)
 	handle("/metrics", withoutVars(s.metrics.handler().ServeHTTP), get...)
-	r.NotFoundHandler = http.HandlerFunc(notFound)
-	return d
-}
-
-// dispatch routes with gorilla/mux's matching, but calls the route itself
-// instead of going through Router.ServeHTTP, which copies the request twice
-// per call to put the route and its variables in the context: five of the
-// eight allocations of a feed request. It also spares the common requests
-// mux's regular expressions, which mux runs for every template in turn and
-// once more to extract variables: more than half of an event request's time.
-// A path that is a literal template, as the feed's own URL is, takes its
-// route from a map; a path that fits a template with one variable made of a
-// character class, as an event's URL does, is checked byte by byte. Any
-// other path, and any that those checks refuse, goes to mux.
-type dispatch struct {
-	router    *mux.Router
-	literal   map[string]*route // the routes whose template has no variable, by path
-	singleVar []singleVarRoute
-}
-
-func (d dispatch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if clean := cleanPath(r.URL.Path); clean != r.URL.Path {
-		if answerNonPathTarget(w, r) {
-			return
-		}
-		// As mux does: one canonical URL per resource. The Location keeps
-		// only the path and query: a request in absolute form names a
-		// host, and a redirect to it would send the client anywhere.
-		u := url.URL{Path: clean, RawQuery: r.URL.RawQuery}
-		http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
-		return
-	}
-	if rt := d.literal[r.URL.Path]; rt != nil {
-		rt.serve(w, r, "")
-		return
-	}
-	for i := range d.singleVar {
-		p := &d.singleVar[i]
-		if value, ok := p.match(r.URL.Path); ok {
-			p.route.serve(w, r, value)
-			return
-		}
-	}
-	var match mux.RouteMatch
-	if !d.router.Match(r, &match) {
-		notFound(w, r)
-		return
-	}
-	if rt, ok := match.Handler.(*route); ok {
-		rt.serve(w, r, onlyVar(match.Vars))
-		return
-	}
-	match.Handler.ServeHTTP(w, r)
-}
-
-// singleVarRoute matches a mux template of the form
-// prefix{name:[class]+}suffix without a regular expression.
-type singleVarRoute struct {
-	prefix, name, suffix string
-	allowed              [256]bool // the bytes the class matches
-	route                *route
-}
-
-var singleVarTemplate = regexp.MustCompile(`^([^{}]*)\{([a-z]+):(\[[^\]]+\])\+\}([^{}]*)$`)
-
-// newSingleVarRoute reads a template that singleVarRoute can match exactly:
-// a class of ASCII bytes only, so that a byte-wise test of the path agrees
-// with the regular expression mux compiles from it.
-func newSingleVarRoute(template string, rt *route) (singleVarRoute, bool) {
-	m := singleVarTemplate.FindStringSubmatch(template)
-	if m == nil {
-		return singleVarRoute{}, false
-	}
-	class, err := regexp.Compile(`^` + m[3] + `$`)
-	if err != nil {
-		return singleVarRoute{}, false
-	}
-	p := singleVarRoute{prefix: m[1], name: m[2], suffix: m[4], route: rt}
-	for b := range 256 {
-		p.allowed[b] = class.MatchString(string(rune(b)))
-		if b >= utf8.RuneSelf && p.allowed[b] {
-			return singleVarRoute{}, false
-		}
-	}
-	return p, true
-}
-
-func (p *singleVarRoute) match(path string) (string, bool) {
-	if len(path) <= len(p.prefix)+len(p.suffix) || !strings.HasPrefix(path, p.prefix) || !strings.HasSuffix(path, p.suffix) {
-		return "", false
-	}
-	value := path[len(p.prefix) : len(path)-len(p.suffix)]
-	for i := range len(value) {
-		if !p.allowed[value[i]] {
-			return "", false
-		}
-	}
-	return value, true
-}
-
-// cleanPath is the path mux redirects p to: path.Clean's, keeping a
-// trailing slash.
-func cleanPath(p string) string {
-	if isCleanPath(p) {
-		return p
-	}
-	return muxCleanPath(p)
-}
-
-// muxCleanPath is gorilla/mux's cleanPath.
-func muxCleanPath(p string) string {
-	if p == "" {
-		return "/"
-	}
-	if p[0] != '/' {
-		p = "/" + p
-	}
-	clean := path.Clean(p)
-	if p[len(p)-1] == '/' && clean != "/" {
-		clean += "/"
-	}
-	return clean
-}
-
-// isCleanPath reports whether cleanPath would leave p as it is: an
-// absolute path without empty, "." or ".." segments. Nearly every request
-// passes, and path.Clean rebuilds the path to find that out: a few hundred
-// instructions per request.
-func isCleanPath(p string) bool {
-	if p == "" || p[0] != '/' {
-		return false
-	}
-	// Only what follows a slash can make a path unclean.
-	for i := 0; i < len(p); i++ {
-		if p[i] != '/' {
-			continue
-		}
-		next := p[i+1:]
-		if next == "" {
-			return true // a trailing slash is kept
-		}
-		switch next[0] {
-		case '/':
-			return false
-		case '.':
-			segment, _, _ := strings.Cut(next, "/")
-			if segment == "." || segment == ".." {
-				return false
-			}
-		}
-	}
-	return true
+	return r
 }
 
 // route is one entry of the router: its name for metrics and logs, the
@@ -342,14 +181,6 @@ type route struct {
 // template's variable, when it has one (none has more).
 type routeHandler func(w http.ResponseWriter, r *http.Request, pathVar string)
 
-// onlyVar is the value of the one variable mux matched, if any.
-func onlyVar(vars map[string]string) string {
-	for _, v := range vars {
-		return v
-	}
-	return ""
-}
-
 func newRoute(name string, handler routeHandler, methods []string) *route {
 	return &route{name: name, methods: methods, handler: handler,
 		allow: []string{strings.Join(append(slices.Clone(methods), http.MethodOptions), ", ")}}
@@ -361,17 +192,11 @@ func (rt *route) answerPropfind(h routeHandler) {
 	rt.allow = []string{strings.Join(append(slices.Clone(rt.methods), "PROPFIND", http.MethodOptions), ", ")}
 }
 
-// ServeHTTP serves the route when it is reached through mux's own
-// ServeHTTP.
-func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rt.serve(w, r, onlyVar(mux.Vars(r)))
-}
-
-// serve answers the route's methods with its handler, OPTIONS with the list
+// ServeRoute answers the route's methods with its handler, OPTIONS with the list
 // (as a CORS preflight too), and any other method with 405 and an Allow
 // header. gorilla/mux's own method matching gives neither HEAD for GET nor
 // an Allow header.
-func (rt *route) serve(w http.ResponseWriter, r *http.Request, pathVar string) {
+func (rt *route) ServeRoute(w http.ResponseWriter, r *http.Request, pathVar string) {
 	if rec, ok := w.(*recorder); ok {
 		rec.route = rt.name
 	}
@@ -425,7 +250,7 @@ func (s *Server) serveCalendar(f Format) routeHandler {
 				return
 			}
 		}
-		v, err := ParseVariant(r.URL.RawQuery, true)
+		v, err := ParseFeedVariant(r.URL.RawQuery)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -442,7 +267,7 @@ func (s *Server) serveCalendar(f Format) routeHandler {
 
 func (s *Server) serveEvent(f Format) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, id string) {
-		v, err := ParseVariant(r.URL.RawQuery, false)
+		v, err := ParseEventVariant(r.URL.RawQuery)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -67,12 +67,29 @@ type ParamError struct {
 
 func (e *ParamError) Error() string { return "parameter " + strconv.Quote(e.Param) + ": " + e.Msg }
 
-// ParseVariant reads a feed URL's query. Names and values are not case
+// ParseFeedVariant reads a feed URL's query. Names and values are not case
 // sensitive and may come in any order; anything unknown, repeated or
-// malformed is an error, never a silent default. With allowKinds false (the
-// calendar of a single event) the kind and holiday parameters, which choose
-// among a feed's events, are refused.
-func ParseVariant(rawQuery string, allowKinds bool) (Variant, error) {
+// malformed is an error, never a silent default.
+func ParseFeedVariant(rawQuery string) (Variant, error) {
+	return parseVariant(rawQuery, feedParams)
+}
+
+// ParseEventVariant reads the query of an event's own calendar as
+// ParseFeedVariant reads a feed's, but refuses the kind and holiday
+// parameters, which choose among a feed's events.
+func ParseEventVariant(rawQuery string) (Variant, error) {
+	return parseVariant(rawQuery, eventParams)
+}
+
+// The parameters that a feed URL and an event's own calendar accept, in
+// the order the error messages list them.
+var (
+	feedParams  = []string{paramKind, paramHoliday, paramLang, paramAlarm, paramWorkHours}
+	eventParams = []string{paramLang, paramAlarm, paramWorkHours}
+)
+
+// parseVariant reads a query whose parameters are among known.
+func parseVariant(rawQuery string, known []string) (Variant, error) {
 	var v Variant
 	if rawQuery == "" {
 		return v, nil
@@ -80,10 +97,6 @@ func ParseVariant(rawQuery string, allowKinds bool) (Variant, error) {
 	q, err := url.ParseQuery(rawQuery)
 	if err != nil {
 		return v, &ParamError{Param: "query", Msg: "is not a valid URL query"}
-	}
-	known := []string{paramLang, paramAlarm, paramWorkHours}
-	if allowKinds {
-		known = append([]string{paramKind, paramHoliday}, known...)
 	}
 	seen := make(map[string]bool)
 	names := make([]string, 0, len(q))
@@ -94,10 +107,10 @@ func ParseVariant(rawQuery string, allowKinds bool) (Variant, error) {
 	for _, rawName := range names {
 		name := strings.ToLower(rawName)
 		values := q[rawName]
-		if !allowKinds && (name == paramKind || name == paramHoliday) {
-			return v, &ParamError{Param: name, Msg: "chooses among a feed's events and is not a parameter of an event's own calendar; known parameters: " + strings.Join(known, ", ")}
-		}
 		if !slices.Contains(known, name) {
+			if name == paramKind || name == paramHoliday {
+				return v, &ParamError{Param: name, Msg: "chooses among a feed's events and is not a parameter of an event's own calendar; known parameters: " + strings.Join(known, ", ")}
+			}
 			return v, &ParamError{Param: rawName, Msg: "is not a parameter of this feed; known parameters: " + strings.Join(known, ", ")}
 		}
 		if seen[name] || len(values) > 1 {

@@ -70,22 +70,22 @@ func TestParseVariant(t *testing.T) {
 		"colour=red":                                        "!colour",
 		"%zz":                                               "!query",
 	} {
-		v, err := ParseVariant(query, true)
+		v, err := ParseFeedVariant(query)
 		if param, bad := strings.CutPrefix(want, "!"); bad {
 			var pe *ParamError
 			if !errors.As(err, &pe) || pe.Param != param {
-				t.Errorf("ParseVariant(%q) = %v, want an error about %q", query, err, param)
+				t.Errorf("ParseFeedVariant(%q) = %v, want an error about %q", query, err, param)
 			}
 			continue
 		}
 		if err != nil || v.Query() != want {
-			t.Errorf("ParseVariant(%q) = %q, %v; want %q", query, v.Query(), err, want)
+			t.Errorf("ParseFeedVariant(%q) = %q, %v; want %q", query, v.Query(), err, want)
 		}
 	}
-	if _, err := ParseVariant("kind=day-off", false); err == nil {
+	if _, err := ParseEventVariant("kind=day-off"); err == nil {
 		t.Error("an event's calendar accepted kind")
 	}
-	if _, err := ParseVariant("holiday=all", false); err == nil {
+	if _, err := ParseEventVariant("holiday=all"); err == nil {
 		t.Error("an event's calendar accepted holiday")
 	}
 }

@@ -63,7 +63,7 @@ func (s *Server) propfindCalendar(w http.ResponseWriter, r *http.Request, _ stri
 	if !ok {
 		return
 	}
-	v, err := ParseVariant(r.URL.RawQuery, true)
+	v, err := ParseFeedVariant(r.URL.RawQuery)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -83,7 +83,7 @@ func (s *Server) propfindEvent(w http.ResponseWriter, r *http.Request, id string
 	if !ok {
 		return
 	}
-	v, err := ParseVariant(r.URL.RawQuery, false)
+	v, err := ParseEventVariant(r.URL.RawQuery)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -556,7 +556,11 @@ func render(args []string, getenv func(string) string, stdout, stderr io.Writer)
 	default:
 		return fmt.Errorf("-format %q: use ics or json", *format)
 	}
-	v, err := feed.ParseVariant(*query, *event == "")
+	parse := feed.ParseFeedVariant
+	if *event != "" {
+		parse = feed.ParseEventVariant
+	}
+	v, err := parse(*query)
 	if err != nil {
 		return err
 	}

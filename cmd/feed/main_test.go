@@ -142,6 +142,7 @@ func TestStartupErrors(t *testing.T) {
 		{"export without a base URL", []string{"export", "-o", t.TempDir()}, "export needs -base-url"},
 		{"check without files", []string{"check"}, "check needs at least one catalog file"},
 		{"render a bad variant", []string{"render", "-query", "kind=holiday"}, `parameter "kind"`},
+		{"render an event with a feed's parameter", []string{"render", "-event", "international-workers-day", "-query", "kind=day-off"}, `parameter "kind": chooses among a feed's events`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr strings.Builder
