@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"feed/internal/resource"
 )
 
 // Bounds of the cache of resources rendered on request. A client looping
@@ -38,7 +40,7 @@ var renderSlots = newRenderLimiter(runtime.GOMAXPROCS(0), defaultQueueWait)
 // key render it once; distinct missing keys queue for the limiter's slots.
 type renderCache struct {
 	mu         sync.Mutex
-	pinned     map[string]*Resource
+	pinned     map[string]*resource.Resource
 	entries    map[string]*list.Element // of *cacheEntry; exactly the elements of order
 	order      *list.List               // most recently used first
 	bytes      int                      // the sum of the sizes of the entries in order
@@ -49,7 +51,7 @@ type renderCache struct {
 
 type cacheEntry struct {
 	key   string
-	res   *Resource
+	res   *resource.Resource
 	err   error
 	size  int           // counted in bytes; 0 until its render is done and kept
 	ready chan struct{} // closed once res or err is set
@@ -57,7 +59,7 @@ type cacheEntry struct {
 
 func newRenderCache(maxEntries, maxBytes int, limit *renderLimiter) *renderCache {
 	return &renderCache{
-		pinned:     make(map[string]*Resource),
+		pinned:     make(map[string]*resource.Resource),
 		entries:    make(map[string]*list.Element),
 		order:      list.New(),
 		maxEntries: maxEntries,
@@ -68,7 +70,7 @@ func newRenderCache(maxEntries, maxBytes int, limit *renderLimiter) *renderCache
 
 // pin keeps a resource for the life of the cache; only Build calls it,
 // before the cache is shared.
-func (c *renderCache) pin(key string, res *Resource) { c.pinned[key] = res }
+func (c *renderCache) pin(key string, res *resource.Resource) { c.pinned[key] = res }
 
 // errLeaderLeft tells the requests waiting for a render that the request
 // which was to run it went away while queued: one of them runs it instead.
@@ -81,7 +83,7 @@ var errRenderPanicked = errors.New("the render panicked")
 // get returns the resource of key, rendering it if it is neither pinned nor
 // cached. It waits for a render slot, or for another request's render of the
 // same key, until ctx ends or the limiter's queue wait passes.
-func (c *renderCache) get(ctx context.Context, key string, render func() (*Resource, error)) (*Resource, error) {
+func (c *renderCache) get(ctx context.Context, key string, render func() (*resource.Resource, error)) (*resource.Resource, error) {
 	if res, ok := c.pinned[key]; ok {
 		return res, nil
 	}
@@ -109,7 +111,7 @@ func (c *renderCache) get(ctx context.Context, key string, render func() (*Resou
 }
 
 // fill renders the entry of el once a slot is free, and keeps it if it fits.
-func (c *renderCache) fill(ctx context.Context, el *list.Element, render func() (*Resource, error)) (*Resource, error) {
+func (c *renderCache) fill(ctx context.Context, el *list.Element, render func() (*resource.Resource, error)) (*resource.Resource, error) {
 	settled := false
 	defer func() {
 		if !settled {
@@ -139,7 +141,7 @@ func (c *renderCache) fill(ctx context.Context, el *list.Element, render func() 
 // element itself is ever counted or removed: while it rendered it may have
 // been evicted and its key given to a newer element, which is not its to
 // touch.
-func (c *renderCache) settle(el *list.Element, res *Resource, err error) {
+func (c *renderCache) settle(el *list.Element, res *resource.Resource, err error) {
 	e := el.Value.(*cacheEntry)
 	e.res, e.err = res, err
 	close(e.ready)
@@ -152,7 +154,7 @@ func (c *renderCache) settle(el *list.Element, res *Resource, err error) {
 		c.remove(el)
 		return
 	}
-	e.size = res.size()
+	e.size = res.Size()
 	if e.size > c.maxBytes {
 		// Larger than the whole budget: keeping it would evict everything
 		// else and still break the bound.

@@ -9,19 +9,21 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"feed/internal/resource"
 )
 
 // sized renders a resource whose cached size is about n bytes: a body of
 // random-looking bytes that gzip cannot shrink, so it is kept once.
-func sized(n int) func() (*Resource, error) {
-	return func() (*Resource, error) {
+func sized(n int) func() (*resource.Resource, error) {
+	return func() (*resource.Resource, error) {
 		body := make([]byte, n)
 		x := uint32(n)
 		for i := range body {
 			x = x*1664525 + 1013904223
 			body[i] = byte(x >> 24)
 		}
-		return newResource(calendarContentType, body, time.Time{}, "x.ics", "/x")
+		return resource.New(calendarContentType, body, time.Time{}, "x.ics", "/x")
 	}
 }
 
@@ -49,7 +51,7 @@ func checkAccounting(t *testing.T, c *renderCache) {
 }
 
 // getNoPanic is c.get with a panic turned into a test failure.
-func getNoPanic(t *testing.T, c *renderCache, key string, render func() (*Resource, error)) (res *Resource, err error) {
+func getNoPanic(t *testing.T, c *renderCache, key string, render func() (*resource.Resource, error)) (res *resource.Resource, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			t.Errorf("get %q panicked: %v", key, v)
@@ -73,7 +75,7 @@ func TestEvictedWhileRenderingCountsOnce(t *testing.T) {
 		entered, unblock := make(chan struct{}), make(chan struct{})
 		done := make(chan error, 1)
 		go func() {
-			_, err := getNoPanic(t, c, key, func() (*Resource, error) {
+			_, err := getNoPanic(t, c, key, func() (*resource.Resource, error) {
 				close(entered)
 				<-unblock
 				return sized(size)()
@@ -109,7 +111,7 @@ func TestFailedRenderLeavesNewerEntry(t *testing.T) {
 	entered, unblock := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.get(context.Background(), "a", func() (*Resource, error) {
+		_, err := c.get(context.Background(), "a", func() (*resource.Resource, error) {
 			close(entered)
 			<-unblock
 			return nil, errors.New("render failed")
@@ -171,7 +173,7 @@ func TestRendersAreLimited(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range requests {
 		wg.Go(func() {
-			_, err := c.get(context.Background(), fmt.Sprint(i), func() (*Resource, error) {
+			_, err := c.get(context.Background(), fmt.Sprint(i), func() (*resource.Resource, error) {
 				n := running.Add(1)
 				defer running.Add(-1)
 				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
@@ -197,10 +199,10 @@ func TestIdenticalMissesRenderOnce(t *testing.T) {
 	var renders atomic.Int32
 	unblock := make(chan struct{})
 	var wg sync.WaitGroup
-	results := make([]*Resource, 20)
+	results := make([]*resource.Resource, 20)
 	for i := range results {
 		wg.Go(func() {
-			res, err := c.get(context.Background(), "same", func() (*Resource, error) {
+			res, err := c.get(context.Background(), "same", func() (*resource.Resource, error) {
 				renders.Add(1)
 				<-unblock
 				return sized(100)()
@@ -255,7 +257,7 @@ func TestCancelledWaiterLeavesQueue(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.get(ctx, "b", func() (*Resource, error) { return nil, errors.New("a cancelled request rendered") })
+		_, err := c.get(ctx, "b", func() (*resource.Resource, error) { return nil, errors.New("a cancelled request rendered") })
 		done <- err
 	}()
 	for l.waiting.Load() != 1 {
@@ -330,7 +332,7 @@ func TestPanickingRenderReleases(t *testing.T) {
 	c := newRenderCache(100, 1<<20, l)
 	func() {
 		defer func() { _ = recover() }()
-		_, _ = c.get(context.Background(), "p", func() (*Resource, error) { panic("render bug") })
+		_, _ = c.get(context.Background(), "p", func() (*resource.Resource, error) { panic("render bug") })
 	}()
 	if n, _ := c.stats(); n != 0 || l.inFlight() != 0 {
 		t.Fatalf("after a panic: %d entries, %d slots held", n, l.inFlight())

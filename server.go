@@ -19,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"feed/internal/resource"
 	"feed/internal/router"
 )
 
@@ -241,12 +242,12 @@ func withoutVars(h http.HandlerFunc) routeHandler {
 func (s *Server) serveCalendar(f Format) routeHandler {
 	return func(w http.ResponseWriter, r *http.Request, _ string) {
 		snap := s.snap.Load()
-		format := negotiate(f, requestHeader(r, "Accept"))
+		format := negotiate(f, resource.RequestHeader(r, "Accept"))
 		if format == FormatICS {
 			if res := snap.linked[r.URL.RawQuery]; res != nil {
 				// A linked variant's canonical query is its own label.
 				annotateVariant(w, r.URL.RawQuery)
-				serveResource(w, r, res)
+				res.Serve(w, r)
 				return
 			}
 		}
@@ -261,7 +262,7 @@ func (s *Server) serveCalendar(f Format) routeHandler {
 			s.fail(w, r, err)
 			return
 		}
-		serveResource(w, r, res)
+		res.Serve(w, r)
 	}
 }
 
@@ -272,14 +273,14 @@ func (s *Server) serveEvent(f Format) routeHandler {
 			s.fail(w, r, err)
 			return
 		}
-		res, found, err := s.snap.Load().event(r.Context(), id, v, negotiate(f, requestHeader(r, "Accept")))
+		res, found, err := s.snap.Load().event(r.Context(), id, v, negotiate(f, resource.RequestHeader(r, "Accept")))
 		switch {
 		case !found:
 			httpError(w, http.StatusNotFound, `no event with id "`+id+`"; the whole feed is at `+CalendarPath)
 		case err != nil:
 			s.fail(w, r, err)
 		default:
-			serveResource(w, r, res)
+			res.Serve(w, r)
 		}
 	}
 }
@@ -447,6 +448,7 @@ func httpError(w http.ResponseWriter, status int, reason string) {
 }
 
 var (
+	allowAnyOrigin   = []string{"*"} // as resource.Serve answers: feeds are public data
 	corsAllowHeaders = []string{"Accept, If-None-Match, If-Modified-Since"}
 	davCompliance    = []string{"1"} // class 1 of RFC 4918: PROPFIND, no locks
 	corsMaxAge       = []string{"86400"}

@@ -20,6 +20,7 @@ import (
 
 	"feed/events"
 	"feed/internal/ical"
+	"feed/internal/resource"
 )
 
 // The subscribe page at / turns "I want these dates in my calendar" into one
@@ -75,9 +76,9 @@ func pageLang(r *http.Request) (Lang, error) {
 		}
 		return Lang(values[0]), nil
 	}
-	for part := range strings.SplitSeq(requestHeader(r, "Accept-Language"), ",") {
+	for part := range strings.SplitSeq(resource.RequestHeader(r, "Accept-Language"), ",") {
 		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !qualityAboveZero(params) {
+		if !resource.QualityAboveZero(params) {
 			continue
 		}
 		switch primary, _, _ := strings.Cut(strings.ToLower(tag), "-"); primary {
@@ -226,12 +227,12 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	key := "page " + string(lang) + " " + base + " " + now.UTC().Format("2006-01-02")
-	res, err := snap.cache.get(r.Context(), key, func() (*Resource, error) { return renderPage(snap, lang, base, now) })
+	res, err := snap.cache.get(r.Context(), key, func() (*resource.Resource, error) { return renderPage(snap, lang, base, now) })
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	serveResource(w, r, res)
+	res.Serve(w, r)
 }
 
 type pageStrings struct {
@@ -366,7 +367,7 @@ type eventItem struct {
 	start                                  time.Time
 }
 
-func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*Resource, error) {
+func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resource.Resource, error) {
 	cat := snap.Catalog
 	other := LangChinese
 	if lang == LangChinese {
@@ -422,32 +423,27 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*Resourc
 	if err := pageTemplate.Execute(&buf, d); err != nil {
 		return nil, fmt.Errorf("render page: %w", err)
 	}
-	res, err := newResource("text/html; charset=utf-8", buf.Bytes(), time.Time{}, "", withQuery("/", "lang="+string(lang)))
-	if err != nil {
-		return nil, err
-	}
-	res.disposition = nil
-	res.vary = pageVary
+	vary, caching := pageVary, pageCacheControl
 	if snap.BaseURL == "" {
 		// The links name the request's host: a shared cache must not
 		// hand one host's page to a client of another.
-		res.vary = pageVaryHost
-		res.cacheControl = pageCacheControlPrivate
+		vary, caching = pageVaryHost, pageCacheControlPrivate
 	}
-	res.extra = http.Header{
-		"Content-Security-Policy": {pageCSP},
-		"Content-Language":        {htmlLang(lang)},
-		"Referrer-Policy":         {"no-referrer"},
-	}
-	return res, nil
+	return resource.New("text/html; charset=utf-8", buf.Bytes(), time.Time{}, "", withQuery("/", "lang="+string(lang)), vary, caching,
+		resource.Headers(http.Header{
+			"Content-Security-Policy": {pageCSP},
+			"Content-Language":        {htmlLang(lang)},
+			"Referrer-Policy":         {"no-referrer"},
+		}))
 }
 
 var (
-	pageVary     = []string{"Accept-Language, Accept-Encoding"}
-	pageVaryHost = []string{"Accept-Language, Accept-Encoding, Host"}
+	pageVary         = resource.Vary("Accept-Language, Accept-Encoding")
+	pageVaryHost     = resource.Vary("Accept-Language, Accept-Encoding, Host")
+	pageCacheControl = resource.CacheControl(cacheControl)
 	// pageCacheControlPrivate keeps a page built from the request's host
 	// out of shared caches; the browser may keep it as long as a feed.
-	pageCacheControlPrivate = []string{"private, max-age=3600"}
+	pageCacheControlPrivate = resource.CacheControl("private, max-age=3600")
 )
 
 func htmlLang(l Lang) string {

@@ -1,19 +1,14 @@
 package feed
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"feed/events"
 	"feed/internal/ical"
+	"feed/internal/resource"
 )
 
 // Snapshot is one catalog rendered into what requests can receive. The full
@@ -29,10 +24,10 @@ type Snapshot struct {
 	// linked holds the iCalendar feeds of LinkedVariants by canonical
 	// query, "" for the full feed: the URLs that subscribers copy from the
 	// page, answered without parsing their query.
-	linked map[string]*Resource
+	linked map[string]*resource.Resource
 	// events holds each event's own iCalendar file by id, the form the
 	// feed links to: answered without building its cache key.
-	events map[string]*Resource
+	events map[string]*resource.Resource
 
 	buildTime time.Duration            // how long Build took
 	onRender  func(took time.Duration) // told of every render on request; set before the snapshot is served
@@ -97,7 +92,7 @@ var everyHolidayKinds = []events.Kind{events.KindDayOff, events.KindWorkday, eve
 func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
 	began := time.Now()
 	s := &Snapshot{Catalog: cat, BaseURL: baseURL, cache: newRenderCache(defaultCacheEntries, defaultCacheBytes, renderSlots),
-		linked: make(map[string]*Resource), events: make(map[string]*Resource, len(cat.Events))}
+		linked: make(map[string]*resource.Resource), events: make(map[string]*resource.Resource, len(cat.Events))}
 	for _, v := range LinkedVariants() {
 		res, err := s.renderCalendar(v, FormatICS)
 		if err != nil {
@@ -123,33 +118,35 @@ func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
 }
 
 // CalendarBytes returns the rendered full feed, uncompressed.
-func (s *Snapshot) CalendarBytes() []byte { return s.fullFeed().identity.body }
+func (s *Snapshot) CalendarBytes() []byte { return s.fullFeed().Body() }
 
 // ETag returns the full feed's entity tag.
-func (s *Snapshot) ETag() string { return s.fullFeed().identity.etag[0] }
+func (s *Snapshot) ETag() string { return s.fullFeed().ETag() }
 
-func (s *Snapshot) fullFeed() *Resource { return s.linked[""] }
+func (s *Snapshot) fullFeed() *resource.Resource { return s.linked[""] }
 
 // Calendar returns the feed that a variant selects, rendering it if this is
 // its first request. A render waits for one of the process's render slots,
 // at most 10 seconds: it may fail with a *BusyError.
-func (s *Snapshot) Calendar(v Variant, f Format) (*Resource, error) {
+func (s *Snapshot) Calendar(v Variant, f Format) (*resource.Resource, error) {
 	return s.calendar(context.Background(), v, f)
 }
 
 // calendar is Calendar for a request: it gives up waiting when ctx ends.
-func (s *Snapshot) calendar(ctx context.Context, v Variant, f Format) (*Resource, error) {
-	return s.cache.get(ctx, calendarKey(v, f), func() (*Resource, error) { return s.timed(func() (*Resource, error) { return s.renderCalendar(v, f) }) })
+func (s *Snapshot) calendar(ctx context.Context, v Variant, f Format) (*resource.Resource, error) {
+	return s.cache.get(ctx, calendarKey(v, f), func() (*resource.Resource, error) {
+		return s.timed(func() (*resource.Resource, error) { return s.renderCalendar(v, f) })
+	})
 }
 
 // Event returns the calendar of one event, or false when there is no such
 // event. Like Calendar, it may fail with a *BusyError.
-func (s *Snapshot) Event(id string, v Variant, f Format) (*Resource, bool, error) {
+func (s *Snapshot) Event(id string, v Variant, f Format) (*resource.Resource, bool, error) {
 	return s.event(context.Background(), id, v, f)
 }
 
 // event is Event for a request: it gives up waiting when ctx ends.
-func (s *Snapshot) event(ctx context.Context, id string, v Variant, f Format) (*Resource, bool, error) {
+func (s *Snapshot) event(ctx context.Context, id string, v Variant, f Format) (*resource.Resource, bool, error) {
 	if f == FormatICS && v.Query() == "" {
 		res, ok := s.events[id]
 		return res, ok, nil
@@ -158,13 +155,13 @@ func (s *Snapshot) event(ctx context.Context, id string, v Variant, f Format) (*
 	if !ok {
 		return nil, false, nil
 	}
-	res, err := s.cache.get(ctx, eventKey(id, v, f), func() (*Resource, error) {
-		return s.timed(func() (*Resource, error) { return s.renderEvent(ev, v, f) })
+	res, err := s.cache.get(ctx, eventKey(id, v, f), func() (*resource.Resource, error) {
+		return s.timed(func() (*resource.Resource, error) { return s.renderEvent(ev, v, f) })
 	})
 	return res, true, err
 }
 
-func (s *Snapshot) timed(render func() (*Resource, error)) (*Resource, error) {
+func (s *Snapshot) timed(render func() (*resource.Resource, error)) (*resource.Resource, error) {
 	began := time.Now()
 	res, err := render()
 	if s.onRender != nil {
@@ -179,7 +176,7 @@ func eventKey(id string, v Variant, f Format) string {
 	return withQuery(eventPrefix+id+f.ext(), v.Query())
 }
 
-func (s *Snapshot) renderCalendar(v Variant, f Format) (*Resource, error) {
+func (s *Snapshot) renderCalendar(v Variant, f Format) (*resource.Resource, error) {
 	d, err := calendarModel(s.Catalog, Options{BaseURL: s.BaseURL, Variant: v})
 	if err != nil {
 		return nil, err
@@ -187,7 +184,7 @@ func (s *Snapshot) renderCalendar(v Variant, f Format) (*Resource, error) {
 	return s.encode(d, f, calendarKey(v, f), "calendar"+f.ext(), s.Catalog.Modified)
 }
 
-func (s *Snapshot) renderEvent(ev events.Event, v Variant, f Format) (*Resource, error) {
+func (s *Snapshot) renderEvent(ev events.Event, v Variant, f Format) (*resource.Resource, error) {
 	d, err := eventModel(s.Catalog, ev, Options{BaseURL: s.BaseURL, Variant: v})
 	if err != nil {
 		return nil, err
@@ -195,7 +192,7 @@ func (s *Snapshot) renderEvent(ev events.Event, v Variant, f Format) (*Resource,
 	return s.encode(d, f, eventKey(ev.ID, v, f), ev.ID+f.ext(), ev.Revision.Modified)
 }
 
-func (s *Snapshot) encode(d *draft, f Format, location, filename string, modified time.Time) (*Resource, error) {
+func (s *Snapshot) encode(d *draft, f Format, location, filename string, modified time.Time) (*resource.Resource, error) {
 	var (
 		body        []byte
 		err         error
@@ -210,7 +207,7 @@ func (s *Snapshot) encode(d *draft, f Format, location, filename string, modifie
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", location, err)
 	}
-	return newResource(contentType, body, modified, filename, location)
+	return resource.New(contentType, body, modified, filename, location, feedHeaders...)
 }
 
 const calendarContentType = "text/calendar; charset=utf-8"
@@ -223,84 +220,9 @@ const jcalContentType = "application/calendar+json" // RFC 7265
 // most, so an hour's staleness is never what a subscriber notices.
 const cacheControl = "public, max-age=3600, stale-if-error=604800"
 
-// Resource is one URL's content in both encodings, with every header value
-// prepared so that serving it allocates nothing that grows with its size.
-type Resource struct {
-	identity, gzip representation
-	modTime        time.Time // whole seconds, UTC; zero when unknown
-	lastModified   []string
-	contentType    []string
-	disposition    []string
-	location       []string // the canonical path and query
-	vary           []string
-	cacheControl   []string
-	extra          http.Header // further headers, such as a page's security policy
-}
-
-// Body returns the resource's uncompressed bytes.
-func (r *Resource) Body() []byte { return r.identity.body }
-
-// size is what the resource holds in memory, for the cache's bound: the
-// capacity of its bodies, which a growing buffer leaves up to twice their
-// length.
-func (r *Resource) size() int {
-	if r.gzip.etag[0] == r.identity.etag[0] { // not compressed: one body
-		return cap(r.identity.body)
-	}
-	return cap(r.identity.body) + cap(r.gzip.body)
-}
-
-type representation struct {
-	body          []byte
-	etag          []string // a one-element slice, ready for the header map
-	contentLength []string
-}
-
-func newResource(contentType string, body []byte, modified time.Time, filename, location string) (*Resource, error) {
-	gz, err := gzipBytes(body)
-	if err != nil {
-		return nil, fmt.Errorf("compress %s: %w", filename, err)
-	}
-	sum := sha256.Sum256(body)
-	tag := hex.EncodeToString(sum[:12])
-	r := &Resource{
-		identity:    representation{body: body, etag: []string{`"` + tag + `"`}, contentLength: []string{strconv.Itoa(len(body))}},
-		contentType: []string{contentType},
-		disposition: []string{`inline; filename="` + filename + `"`},
-		location:    []string{location},
-		vary:        varyAcceptEncoding,
-	}
-	r.cacheControl = cacheControlValue
-	// A strong ETag names one exact byte sequence, so the compressed bytes
-	// get a tag of their own.
-	r.gzip = representation{body: gz, etag: []string{`"` + tag + `.gz"`}, contentLength: []string{strconv.Itoa(len(gz))}}
-	if len(gz) >= len(body) {
-		r.gzip = r.identity
-	}
-	if !modified.IsZero() {
-		r.modTime = modified.UTC().Truncate(time.Second)
-		r.lastModified = []string{r.modTime.Format(http.TimeFormat)}
-	}
-	return r, nil
-}
-
-// gzipBytes compresses once per catalog, at the best ratio: the cost is paid
-// at load, never per request. The header carries no name or time, so the
-// same input always gives the same bytes.
-func gzipBytes(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := zw.Write(b); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+// feedHeaders are the fields of every feed and event file: the answer
+// depends on Accept (jCal from a .ics URL) as well as on Accept-Encoding.
+var feedHeaders = []resource.Option{resource.Vary("Accept, Accept-Encoding"), resource.CacheControl(cacheControl)}
 
 // NormalizeBaseURL checks a public base URL and strips its trailing slash.
 // The empty string stays empty: the feed then names no URL of its own.

@@ -19,6 +19,7 @@ import (
 	goical "github.com/emersion/go-ical"
 
 	"feed/events"
+	"feed/internal/resource"
 )
 
 func TestParseVariant(t *testing.T) {
@@ -353,8 +354,8 @@ func TestCacheBoundsBytes(t *testing.T) {
 	c := newRenderCache(100, 10_000, newRenderLimiter(1, time.Second))
 	for i := range 50 {
 		body := bytes.Repeat([]byte{'x'}, 1000)
-		_, _ = c.get(context.Background(), fmt.Sprint(i), func() (*Resource, error) {
-			return newResource(calendarContentType, body, time.Time{}, "x.ics", "/x")
+		_, _ = c.get(context.Background(), fmt.Sprint(i), func() (*resource.Resource, error) {
+			return resource.New(calendarContentType, body, time.Time{}, "x.ics", "/x")
 		})
 	}
 	if n, size := c.stats(); size > 10_000 || n == 0 {

@@ -4,8 +4,10 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"feed/events"
+	"feed/internal/resource"
 	"feed/internal/webdav"
 )
 
@@ -38,7 +40,7 @@ var readOnly = webdav.Value{
 // RFC 4918 itself: 400 for a malformed Depth or body, 413 for an oversized
 // body, 403 propfind-finite-depth for infinity (a missing Depth means it).
 func davRequest(w http.ResponseWriter, r *http.Request) (webdav.Propfind, webdav.Depth, bool) {
-	depth, err := webdav.ParseDepth(requestHeader(r, "Depth"))
+	depth, err := webdav.ParseDepth(resource.RequestHeader(r, "Depth"))
 	if err != nil {
 		httpError(w, http.StatusBadRequest, err.Error())
 		return webdav.Propfind{}, 0, false
@@ -130,23 +132,23 @@ func (s *Server) propfindSite(w http.ResponseWriter, r *http.Request, _ string) 
 // calendarDAV is a feed's properties: its name as X-WR-CALNAME gives it,
 // and the ETag and Last-Modified of the answer to a GET with the request's
 // headers.
-func (snap *Snapshot) calendarDAV(r *http.Request, v Variant, res *Resource) webdav.Resource {
+func (snap *Snapshot) calendarDAV(r *http.Request, v Variant, res *resource.Resource) webdav.Resource {
 	return davResource(r, snap.davHref(CalendarPath, v.Query()), calendarName(snap.Catalog, v), res)
 }
 
-func davResource(r *http.Request, href, name string, res *Resource) webdav.Resource {
-	rep, _ := res.negotiate(r)
+func davResource(r *http.Request, href, name string, res *resource.Resource) webdav.Resource {
+	rep, _ := res.Negotiate(r)
 	props := map[xml.Name]webdav.Value{
 		webdav.GetContentType:          {Text: "text/calendar"}, // compared whole by Thunderbird: no charset
 		webdav.ResourceType:            {},
 		webdav.DisplayName:             {Text: name},
 		webdav.CalendarColor:           {Text: calendarColorHex},
 		webdav.CurrentUserPrivilegeSet: readOnly,
-		webdav.GetETag:                 {Text: rep.etag[0]},
-		webdav.GetContentLength:        {Text: rep.contentLength[0]},
+		webdav.GetETag:                 {Text: rep.ETag()},
+		webdav.GetContentLength:        {Text: strconv.Itoa(len(rep.Body()))},
 	}
-	if len(res.lastModified) > 0 {
-		props[webdav.GetLastModified] = webdav.Value{Text: res.lastModified[0]}
+	if lm := res.LastModified(); lm != "" {
+		props[webdav.GetLastModified] = webdav.Value{Text: lm}
 	}
 	return webdav.Resource{Href: href, Props: props}
 }

@@ -1,4 +1,4 @@
-package feed
+package resource
 
 import (
 	"net/http"
@@ -6,17 +6,15 @@ import (
 )
 
 var (
-	varyAcceptEncoding = []string{"Accept, Accept-Encoding"}
-	cacheControlValue  = []string{cacheControl}
-	gzipEncoding       = []string{"gzip"}
-	allowAnyOrigin     = []string{"*"}
-	exposeHeaders      = []string{"ETag, Last-Modified, Content-Location"}
+	gzipEncoding   = []string{"gzip"}
+	allowAnyOrigin = []string{"*"}
+	exposeHeaders  = []string{"ETag, Last-Modified, Content-Location"}
 )
 
-// serveResource answers GET and HEAD for a prepared resource: the encoding
-// the client accepts, 304 when its copy is current, the body otherwise.
-func serveResource(w http.ResponseWriter, r *http.Request, res *Resource) {
-	rep, useGzip := res.negotiate(r)
+// Serve answers GET and HEAD with the resource: the encoding the client
+// accepts, 304 when its copy is current, the body otherwise.
+func (res *Resource) Serve(w http.ResponseWriter, r *http.Request) {
+	rep, useGzip := res.Negotiate(r)
 	// What a 304 carries (RFC 9110 §15.4.5: those of Content-Location,
 	// Date, ETag, Vary, Cache-Control and Expires that a 200 would send;
 	// net/http adds Date), and the CORS fields without which a browser
@@ -24,10 +22,12 @@ func serveResource(w http.ResponseWriter, r *http.Request, res *Resource) {
 	h := w.Header()
 	h["Etag"] = rep.etag
 	h["Content-Location"] = res.location
-	h["Cache-Control"] = res.cacheControl
+	if res.cacheControl != nil {
+		h["Cache-Control"] = res.cacheControl
+	}
 	h["Vary"] = res.vary
-	// Feeds are public data that web calendar clients fetch from pages of
-	// their own.
+	// Resources are public data that web clients, such as web calendars,
+	// fetch from pages of their own.
 	h["Access-Control-Allow-Origin"] = allowAnyOrigin
 	h["Access-Control-Expose-Headers"] = exposeHeaders
 
@@ -59,10 +59,10 @@ func serveResource(w http.ResponseWriter, r *http.Request, res *Resource) {
 	}
 }
 
-// negotiate picks the representation a request gets: gzip when the client
+// Negotiate picks the representation a request gets: gzip when the client
 // takes it and it is smaller.
-func (res *Resource) negotiate(r *http.Request) (rep *representation, gzipped bool) {
-	if acceptsGzip(requestHeader(r, "Accept-Encoding")) && len(res.gzip.body) < len(res.identity.body) {
+func (res *Resource) Negotiate(r *http.Request) (rep *Representation, gzipped bool) {
+	if acceptsGzip(RequestHeader(r, "Accept-Encoding")) && len(res.gzip.body) < len(res.identity.body) {
 		return &res.gzip, true
 	}
 	return &res.identity, false
@@ -71,10 +71,10 @@ func (res *Resource) negotiate(r *http.Request) (rep *representation, gzipped bo
 // notModified applies RFC 9110's order: If-None-Match decides when present
 // (weak comparison, either encoding's tag), If-Modified-Since only when not.
 func notModified(r *http.Request, res *Resource) bool {
-	if inm := requestHeader(r, "If-None-Match"); inm != "" {
+	if inm := RequestHeader(r, "If-None-Match"); inm != "" {
 		return etagMatches(inm, res)
 	}
-	ims := requestHeader(r, "If-Modified-Since")
+	ims := RequestHeader(r, "If-Modified-Since")
 	if ims == "" || res.modTime.IsZero() {
 		return false
 	}
@@ -120,15 +120,18 @@ func acceptsGzip(header string) bool {
 		coding = strings.ToLower(strings.TrimSpace(coding))
 		switch coding {
 		case "gzip", "x-gzip":
-			return qualityAboveZero(params)
+			return QualityAboveZero(params)
 		case "*":
-			wildcard = qualityAboveZero(params)
+			wildcard = QualityAboveZero(params)
 		}
 	}
 	return wildcard
 }
 
-func qualityAboveZero(params string) bool {
+// QualityAboveZero reads the parameters of one element of an Accept-style
+// list, what follows its first ';': false when they give q=0 (the client
+// refuses it), true otherwise, q absent included (RFC 9110 §12.4.2).
+func QualityAboveZero(params string) bool {
 	for p := range strings.SplitSeq(params, ";") {
 		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
 		if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
@@ -139,7 +142,7 @@ func qualityAboveZero(params string) bool {
 	return true
 }
 
-// requestHeader is a request field's value, every field line of it joined
+// RequestHeader is a request field's value, every field line of it joined
 // with commas, as RFC 9110 §5.3 reads a list field sent on several lines:
 // two If-None-Match lines are one list of tags. The key must be in
 // canonical form, as the server stores every request's keys: Header.Get
@@ -147,7 +150,7 @@ func qualityAboveZero(params string) bool {
 // for the four it reads. The usual single line costs no allocation. A
 // field that is not a list, such as If-Modified-Since, comes out invalid
 // when sent twice, and RFC 9110 §13.1.3 has the recipient ignore it then.
-func requestHeader(r *http.Request, canonicalKey string) string {
+func RequestHeader(r *http.Request, canonicalKey string) string {
 	switch v := r.Header[canonicalKey]; len(v) {
 	case 0:
 		return ""
