@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -139,11 +140,10 @@ func (r *Resource) Size() int {
 // paid when the resource is built, never per request. The header carries
 // no name or time, so the same input always gives the same bytes.
 func gzipBytes(b []byte) ([]byte, error) {
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
+	zw.Reset(&buf)
 	if _, err := zw.Write(b); err != nil {
 		return nil, err
 	}
@@ -152,3 +152,11 @@ func gzipBytes(b []byte) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// gzipWriters keeps compressors for reuse: a new one allocates some 800 KB
+// of tables, more than most feeds it compresses, and a catalog load makes
+// one resource per linked variant and per event.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestCompression) // a valid level cannot fail
+	return zw
+}}
