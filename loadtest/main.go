@@ -698,7 +698,8 @@ func slowWrite(e *env) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	svc, err := startService(e, "-catalog", catalog)
+	// The poller reads the number of events from /healthz's details.
+	svc, err := startService(e, "-catalog", catalog, "-health-details", "loopback")
 	if err != nil {
 		return result{}, err
 	}
