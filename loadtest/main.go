@@ -532,16 +532,23 @@ func sigterm(e *env) (result, error) {
 	return res, nil
 }
 
+// copyDefaultCatalog puts the default catalog where a scenario can edit
+// it, and returns its path and bytes.
+func copyDefaultCatalog(e *env) (path string, data []byte, err error) {
+	path = filepath.Join(e.dir, "catalog.toml")
+	data, err = os.ReadFile(filepath.Join("events", "catalog.toml"))
+	if err != nil {
+		return "", nil, err
+	}
+	return path, data, replaceFile(path, data)
+}
+
 // reload replaces the catalog with a broken file under load, then with a
 // valid edit: no request fails, the broken file never changes the ETag, the
 // valid edit does.
 func reload(e *env) (result, error) {
-	catalog := filepath.Join(e.dir, "catalog.toml")
-	good, err := os.ReadFile(filepath.Join("events", "catalog.toml"))
+	catalog, good, err := copyDefaultCatalog(e)
 	if err != nil {
-		return result{}, err
-	}
-	if err := replaceFile(catalog, good); err != nil {
 		return result{}, err
 	}
 	svc, err := startService(e, "-catalog", catalog)
@@ -685,12 +692,8 @@ func halfCatalog(data []byte) ([]byte, int, error) {
 // catalog of fewer events: no request may see it, and the whole file must
 // be served once the writer closes it.
 func slowWrite(e *env) (result, error) {
-	catalog := filepath.Join(e.dir, "catalog.toml")
-	good, err := os.ReadFile(filepath.Join("events", "catalog.toml"))
+	catalog, good, err := copyDefaultCatalog(e)
 	if err != nil {
-		return result{}, err
-	}
-	if err := replaceFile(catalog, good); err != nil {
 		return result{}, err
 	}
 	edited := bytes.Replace(good, []byte(`name.zh = "首届大国工匠创新交流大会"`), []byte(`name.zh = "首届大国工匠创新交流大会（深圳）"`), 1)
@@ -776,12 +779,8 @@ func slowWrite(e *env) (result, error) {
 // being served, as a restore from a backup does: /healthz must report the
 // failure, then its end, and the ETag must never change.
 func restore(e *env) (result, error) {
-	catalog := filepath.Join(e.dir, "catalog.toml")
-	good, err := os.ReadFile(filepath.Join("events", "catalog.toml"))
+	catalog, good, err := copyDefaultCatalog(e)
 	if err != nil {
-		return result{}, err
-	}
-	if err := replaceFile(catalog, good); err != nil {
 		return result{}, err
 	}
 	svc, err := startService(e, "-catalog", catalog)
