@@ -331,7 +331,14 @@ type yearOfEvents struct {
 	Year   int
 	Count  string
 	Events []eventItem
+	// Folded years show their count until opened: the past, and the
+	// upcoming years after the next, which hold only statutory days.
+	Folded bool
 }
+
+// openUpcomingYears is how many upcoming years the page shows unfolded:
+// this year and the next are what a person plans.
+const openUpcomingYears = 2
 
 // byYear groups events, already in the page's order, by the year they
 // start in.
@@ -417,6 +424,9 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 	slices.SortStableFunc(upcoming, func(a, b eventItem) int { return a.start.Compare(b.start) })
 	slices.SortStableFunc(past, func(a, b eventItem) int { return b.start.Compare(a.start) })
 	d.Upcoming = byYear(upcoming, pageText[lang].YearCount)
+	for i := openUpcomingYears; i < len(d.Upcoming); i++ {
+		d.Upcoming[i].Folded = true
+	}
 	d.Past = byYear(past, pageText[lang].YearCount)
 
 	var buf bytes.Buffer
