@@ -54,7 +54,7 @@ func (n *Notice) Events(modified time.Time) []events.Event {
 				Name:    events.Text{EN: "Make-up working day (China, " + name.EN + ")", ZH: name.ZH + "调休上班"},
 				Description: events.Text{
 					EN: fmt.Sprintf("%s is a working day in mainland China, made up for the %s days off (%s).",
-						enDay(d, true), name.EN, enRange(b.First, b.Last)),
+						enDayBeside(d, noYear), name.EN, enRange(b.First, b.Last)),
 					ZH: fmt.Sprintf("%d年%d月%d日（星期%s）上班，为%s放假（%s）调休。",
 						d.Year, d.Month, d.Day, zhWeekdays[d.Weekday()], name.ZH, zhRange(b.First, b.Last)),
 				},
@@ -72,31 +72,39 @@ func (n *Notice) Events(modified time.Time) []events.Event {
 func breakDescription(year int, b Break) string {
 	var s strings.Builder
 	fmt.Fprintf(&s, "Mainland China's %s holiday %d: ", b.Holiday.Name().EN, year)
-	withYear := b.First.Year != b.Last.Year
+	// A break across the year's end names the year of both its ends.
+	breakYear := b.First.Year
+	if b.Last.Year != breakYear {
+		breakYear = noYear
+	}
 	if b.First == b.Last {
-		fmt.Fprintf(&s, "one day off, %s.", enDay(b.First, withYear))
+		fmt.Fprintf(&s, "one day off, %s.", enDayBeside(b.First, breakYear))
 	} else {
-		fmt.Fprintf(&s, "days off from %s to %s (%d days).", enDay(b.First, withYear), enDay(b.Last, withYear), b.Days())
+		fmt.Fprintf(&s, "days off from %s to %s (%d days).", enDayBeside(b.First, breakYear), enDayBeside(b.Last, breakYear), b.Days())
 	}
 	switch len(b.Workdays) {
 	case 0:
 		s.WriteString(" No make-up working days.")
 	case 1:
-		fmt.Fprintf(&s, " Make-up working day: %s.", enDay(b.Workdays[0], b.Workdays[0].Year != year))
+		fmt.Fprintf(&s, " Make-up working day: %s.", enDayBeside(b.Workdays[0], year))
 	default:
 		days := make([]string, len(b.Workdays))
 		for i, d := range b.Workdays {
-			days[i] = enDay(d, d.Year != year)
+			days[i] = enDayBeside(d, year)
 		}
 		fmt.Fprintf(&s, " Make-up working days: %s and %s.", strings.Join(days[:len(days)-1], ", "), days[len(days)-1])
 	}
 	return s.String()
 }
 
-// enDay is "Sunday 24 April", with the year when asked.
-func enDay(d events.Date, withYear bool) string {
+// noYear is a year no date has: beside it, every date names its year.
+const noYear = 0
+
+// enDayBeside is "Sunday 24 April" in a text about the year known, and
+// "Saturday 31 December 2022" for a day of another year.
+func enDayBeside(d events.Date, known int) string {
 	s := fmt.Sprintf("%s %d %s", d.Weekday(), d.Day, d.Month)
-	if withYear {
+	if d.Year != known {
 		s += " " + strconv.Itoa(d.Year)
 	}
 	return s
