@@ -532,44 +532,76 @@ func sigterm(e *env) (result, error) {
 	return res, nil
 }
 
-// copyDefaultCatalog puts the default catalog where a scenario can edit
-// it, and returns its path and bytes.
-func copyDefaultCatalog(e *env) (path string, data []byte, err error) {
-	path = filepath.Join(e.dir, "catalog.toml")
-	data, err = os.ReadFile(filepath.Join("events", "catalog.toml"))
-	if err != nil {
-		return "", nil, err
+// catalogUnderLoad is the service serving a copy of the default catalog
+// that a scenario edits, while 8 clients poll its feeds.
+type catalogUnderLoad struct {
+	svc     *service
+	catalog string // the file the service watches
+	good    []byte // the default catalog's bytes
+	before  string // the feed's ETag at the start
+	ctx     context.Context
+	// finish stops the clients and returns their result with the
+	// service's peak RSS.
+	finish func() result
+	cancel context.CancelFunc
+}
+
+// close stops the clients, if finish has not, and the service.
+func (u *catalogUnderLoad) close() {
+	u.cancel()
+	u.svc.kill()
+}
+
+// startCatalogUnderLoad copies the default catalog, starts the service on
+// it with args, and starts the clients. A 304 target also accepts a 200,
+// since the catalog changes under it. The caller closes u.
+func startCatalogUnderLoad(e *env, args ...string) (*catalogUnderLoad, error) {
+	u := &catalogUnderLoad{catalog: filepath.Join(e.dir, "catalog.toml")}
+	var err error
+	if u.good, err = os.ReadFile(filepath.Join("events", "catalog.toml")); err != nil {
+		return nil, err
 	}
-	return path, data, replaceFile(path, data)
+	if err := replaceFile(u.catalog, u.good); err != nil {
+		return nil, err
+	}
+	if u.svc, err = startService(e, append([]string{"-catalog", u.catalog}, args...)...); err != nil {
+		return nil, err
+	}
+	targets, err := feedTargets(u.svc.base)
+	if err != nil {
+		u.svc.kill()
+		return nil, err
+	}
+	for i := range targets {
+		targets[i].orOK = targets[i].status == 304
+	}
+	u.before, _ = etagOf(u.svc.base + "/calendar.ics")
+	ctx, cancel := context.WithCancel(context.Background())
+	u.ctx, u.cancel = ctx, cancel
+	samples := u.svc.rss(ctx)
+	var l load
+	done := make(chan struct{})
+	go func() { l.run(ctx, 8, targets); close(done) }()
+	u.finish = func() result {
+		cancel()
+		<-done
+		res := l.result()
+		res.peakRSS = slices.Max(samples())
+		return res
+	}
+	return u, nil
 }
 
 // reload replaces the catalog with a broken file under load, then with a
 // valid edit: no request fails, the broken file never changes the ETag, the
 // valid edit does.
 func reload(e *env) (result, error) {
-	catalog, good, err := copyDefaultCatalog(e)
+	u, err := startCatalogUnderLoad(e)
 	if err != nil {
 		return result{}, err
 	}
-	svc, err := startService(e, "-catalog", catalog)
-	if err != nil {
-		return result{}, err
-	}
-	defer svc.kill()
-	targets, err := feedTargets(svc.base)
-	if err != nil {
-		return result{}, err
-	}
-	for i := range targets {
-		targets[i].orOK = targets[i].status == 304
-	}
-	before, _ := etagOf(svc.base + "/calendar.ics")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	samples := svc.rss(ctx)
-	var l load
-	done := make(chan struct{})
-	go func() { l.run(ctx, 8, targets); close(done) }()
+	defer u.close()
+	svc, catalog, good, before := u.svc, u.catalog, u.good, u.before
 
 	var res result
 	phase := e.dur(4 * time.Second)
@@ -586,10 +618,7 @@ func reload(e *env) (result, error) {
 	}
 	time.Sleep(phase)
 	after, _ := etagOf(svc.base + "/calendar.ics")
-	cancel()
-	<-done
-	res = l.result()
-	res.peakRSS = slices.Max(samples())
+	res = u.finish()
 	res.note = fmt.Sprintf("ETag %s, then %s with the broken file, then %s after a valid edit", before, during, after)
 	if during != before {
 		res.failures = append(res.failures, "the broken catalog changed the ETag")
@@ -692,38 +721,21 @@ func halfCatalog(data []byte) ([]byte, int, error) {
 // catalog of fewer events: no request may see it, and the whole file must
 // be served once the writer closes it.
 func slowWrite(e *env) (result, error) {
-	catalog, good, err := copyDefaultCatalog(e)
+	// The poller reads the number of events from /healthz's details.
+	u, err := startCatalogUnderLoad(e, "-health-details", "loopback")
 	if err != nil {
 		return result{}, err
 	}
-	edited := bytes.Replace(good, []byte(`name.zh = "首届大国工匠创新交流大会"`), []byte(`name.zh = "首届大国工匠创新交流大会（深圳）"`), 1)
+	defer u.close()
+	svc, catalog, before := u.svc, u.catalog, u.before
+	edited := bytes.Replace(u.good, []byte(`name.zh = "首届大国工匠创新交流大会"`), []byte(`name.zh = "首届大国工匠创新交流大会（深圳）"`), 1)
 	half, halfEvents, err := halfCatalog(edited)
 	if err != nil {
 		return result{}, err
 	}
-	// The poller reads the number of events from /healthz's details.
-	svc, err := startService(e, "-catalog", catalog, "-health-details", "loopback")
-	if err != nil {
-		return result{}, err
-	}
-	defer svc.kill()
-	targets, err := feedTargets(svc.base)
-	if err != nil {
-		return result{}, err
-	}
-	for i := range targets {
-		targets[i].orOK = targets[i].status == 304
-	}
-	before, _ := etagOf(svc.base + "/calendar.ics")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	samples := svc.rss(ctx)
-	var l load
-	loaded := make(chan struct{})
-	go func() { l.run(ctx, 8, targets); close(loaded) }()
 	var seen map[servedSample]int
 	polled := make(chan struct{})
-	go func() { seen = poll(ctx, svc.base); close(polled) }()
+	go func() { seen = poll(u.ctx, svc.base); close(polled) }()
 
 	var failures []string // kept apart from res, which the load's result replaces
 	phase := e.dur(2 * time.Second)
@@ -750,12 +762,9 @@ func slowWrite(e *env) (result, error) {
 	}
 	time.Sleep(phase)
 	after, _ := etagOf(svc.base + "/calendar.ics")
-	cancel()
-	<-loaded
+	res := u.finish()
 	<-polled
-	res := l.result()
 	res.failures = append(res.failures, failures...)
-	res.peakRSS = slices.Max(samples())
 	var partial, polls int
 	for s, n := range seen {
 		polls += n
@@ -779,26 +788,12 @@ func slowWrite(e *env) (result, error) {
 // being served, as a restore from a backup does: /healthz must report the
 // failure, then its end, and the ETag must never change.
 func restore(e *env) (result, error) {
-	catalog, good, err := copyDefaultCatalog(e)
+	u, err := startCatalogUnderLoad(e)
 	if err != nil {
 		return result{}, err
 	}
-	svc, err := startService(e, "-catalog", catalog)
-	if err != nil {
-		return result{}, err
-	}
-	defer svc.kill()
-	targets, err := feedTargets(svc.base)
-	if err != nil {
-		return result{}, err
-	}
-	before, _ := etagOf(svc.base + "/calendar.ics")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	samples := svc.rss(ctx)
-	var l load
-	done := make(chan struct{})
-	go func() { l.run(ctx, 8, targets); close(done) }()
+	defer u.close()
+	svc, catalog, good, before := u.svc, u.catalog, u.good, u.before
 
 	var failures []string // kept apart from res, which the load's result replaces
 	phase := e.dur(2 * time.Second)
@@ -822,11 +817,8 @@ func restore(e *env) (result, error) {
 	}
 	time.Sleep(phase)
 	after, _ := etagOf(svc.base + "/calendar.ics")
-	cancel()
-	<-done
-	res := l.result()
+	res := u.finish()
 	res.failures = append(res.failures, failures...)
-	res.peakRSS = slices.Max(samples())
 	res.note = fmt.Sprintf("/healthz degraded %s after the broken file was written, ok %s after the good bytes were put back; ETag %s before, %s after",
 		degraded.Round(time.Millisecond), ok.Round(time.Millisecond), before, after)
 	if after != before {
