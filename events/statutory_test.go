@@ -226,16 +226,3 @@ func TestStatutoryCatalogErrors(t *testing.T) {
 		})
 	}
 }
-
-// TestStatutoryEventsAreDeterministic derives the same bytes of data on
-// every run: nothing depends on the clock.
-func TestStatutoryEventsAreDeterministic(t *testing.T) {
-	a, err := StatutoryEvents(2026, 2030)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := StatutoryEvents(2026, 2030)
-	if fmt.Sprint(a) != fmt.Sprint(b) {
-		t.Error("two derivations differ")
-	}
-}
