@@ -210,6 +210,10 @@ func parseLines(lines []line) (*Notice, error) {
 	return n, nil
 }
 
+// isForbiddenControl reports the control characters that catalog text may
+// not hold: all but tab and newline.
+func isForbiddenControl(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' }
+
 // normalize writes the notice's punctuation one way: half-width brackets,
 // colons and commas as the full-width ones the notices use, full-width
 // digits as ASCII, and no white space, which Chinese text does not need
@@ -253,6 +257,11 @@ var (
 func parseParagraph(year int, names, body string, l line) (Break, error) {
 	fail := func(format string, args ...any) (Break, error) {
 		return Break{}, &Error{Line: l.num, Text: l.text, Msg: fmt.Sprintf(format, args...)}
+	}
+	if i := strings.IndexFunc(l.text, isForbiddenControl); i >= 0 {
+		// The paragraph becomes the event's Chinese description, which a
+		// catalog refuses with such a character in it.
+		return fail("contains the control character %U, which a catalog cannot hold", []rune(l.text[i:])[0])
 	}
 	b := Break{Line: l.num, Sentence: strings.TrimPrefix(l.text, paragraphPattern.FindStringSubmatch(l.text)[1]+"、")}
 	var hs []events.Holiday
