@@ -92,6 +92,22 @@ func TestPageInChromium(t *testing.T) {
 		t.Errorf("%d past years, %d past events shown before a year is opened", pastYears, pastShown)
 	}
 
+	// The conference card lists the series, newest first; a click on an
+	// edition shows its entry, even in a folded past year.
+	var series []string
+	var editionShown bool
+	if err := chromedp.Run(ctx,
+		chromedp.Evaluate(`Array.from(document.querySelectorAll("#feed-conference .series a")).map(a => a.getAttribute("href"))`, &series),
+		chromedp.Click(`#feed-conference .series a[href="#event-craftsmen-conference-2023"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#event-craftsmen-conference-2023`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("#event-craftsmen-conference-2023").checkVisibility()`, &editionShown),
+	); err != nil {
+		t.Fatalf("follow the series: %v", err)
+	}
+	if want := []string{"#event-craftsmen-conference-2025", "#event-craftsmen-conference-2023", "#event-craftsmen-conference-2022"}; strings.Join(series, " ") != strings.Join(want, " ") || !editionShown {
+		t.Errorf("the conference card links %v (want %v); the 2023 edition shown after a click: %v", series, want, editionShown)
+	}
+
 	// Download one event's calendar as a person would, by clicking.
 	done := make(chan string, 1)
 	chromedp.ListenTarget(ctx, func(ev any) {

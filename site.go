@@ -238,6 +238,8 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 type pageStrings struct {
 	Subscribe, SubscribeHint, Apple, AppleShort, Google, Outlook, CopyHint, QRAlt, QRHint string
 	WithReminder, Link, Upcoming, Past, Download, AddGoogle, Footer, Switch               string
+	// Series heads a card's list of the events it carries, newest first.
+	Series string
 	// YearCount labels a folded year of past events with its number of
 	// events, as a format with one %d.
 	YearCount string
@@ -257,6 +259,7 @@ var pageText = map[Lang]pageStrings{
 		Download: "Download .ics", AddGoogle: "Add to Google Calendar",
 		Footer: "The whole feed:", Switch: "中文",
 		YearCount: "%d events",
+		Series:    "Editions, newest first",
 	},
 	LangChinese: {
 		Subscribe:     "把这些日程加入你的日历",
@@ -271,32 +274,37 @@ var pageText = map[Lang]pageStrings{
 		Download: "下载 .ics", AddGoogle: "添加到 Google 日历",
 		Footer: "完整订阅：", Switch: "English",
 		YearCount: "%d个日程",
+		Series:    "历届（由近及远）",
 	},
 }
 
 // pageFeeds are the feeds the page offers, each a kind and holiday set of
-// LinkedVariants.
+// LinkedVariants. A card with a series lists that kind's events on it,
+// newest first: the conference's editions, so that a person sees what the
+// feed brings before subscribing.
 var pageFeeds = []struct {
 	id           string
 	kinds        []events.Kind
 	holidays     []events.Holiday
 	title, blurb events.Text
+	series       events.Kind
 }{
 	{"all", nil, nil,
 		events.Text{EN: "Everything", ZH: "全部日程"},
-		events.Text{EN: "The conference and its opening, International Workers' Day, and every Labour Day day off and make-up working day.", ZH: "大会及开幕式、国际劳动节，以及每年劳动节的放假和调休上班日。"}},
+		events.Text{EN: "Every edition of the conference and the first one's opening, International Workers' Day, and every Labour Day day off and make-up working day.", ZH: "历届大会及首届开幕式、国际劳动节，以及每年劳动节的放假和调休上班日。"}, ""},
 	{"holidays", everyHolidayKinds, allHolidays(),
 		events.Text{EN: "Every public holiday in mainland China", ZH: "中国大陆全部法定节假日"},
-		everyHolidayBlurb()},
+		everyHolidayBlurb(), ""},
 	{"day-off", []events.Kind{events.KindDayOff}, nil,
 		events.Text{EN: "Labour Day: days off", ZH: "劳动节放假"},
-		events.Text{EN: "China's Labour Day days off, year by year, as the State Council's notices set them.", ZH: "国务院办公厅通知的历年劳动节放假安排。"}},
+		events.Text{EN: "China's Labour Day days off, year by year, as the State Council's notices set them.", ZH: "国务院办公厅通知的历年劳动节放假安排。"}, ""},
 	{"workday", []events.Kind{events.KindWorkday}, nil,
 		events.Text{EN: "Labour Day: make-up working days", ZH: "劳动节调休上班"},
-		events.Text{EN: "The weekend days around Labour Day that become working days, as all-day events, to colour apart.", ZH: "劳动节前后因调休而上班的周末，作为全天日程，可单独设置颜色。"}},
+		events.Text{EN: "The weekend days around Labour Day that become working days, as all-day events, to colour apart.", ZH: "劳动节前后因调休而上班的周末，作为全天日程，可单独设置颜色。"}, ""},
 	{"conference", []events.Kind{events.KindConference, events.KindCeremony}, nil,
 		events.Text{EN: "The conference", ZH: "大会"},
-		events.Text{EN: "The First Innovation Exchange Conference for Craftsmen of the Nation and its opening ceremony.", ZH: "首届大国工匠创新交流大会及其开幕式。"}},
+		events.Text{EN: "Every edition of the Innovation Exchange Conference for Craftsmen of the Nation, held with the Craftsmen of the Nation Forum since 2023, and the first edition's opening ceremony. A new edition is added once it is announced.", ZH: "历届大国工匠创新交流大会（2023年起与大国工匠论坛同时举办）及首届的开幕式。新一届公布后将加入订阅。"},
+		events.KindConference},
 }
 
 // everyHolidayBlurb describes the feed of every holiday, naming them as
@@ -361,6 +369,7 @@ type feedCard struct {
 	ID, Title, Blurb, HTTPS                                        string
 	Webcal, Google, Outlook, QR                                    template.URL
 	ReminderHTTPS, ReminderWebcal, ReminderGoogle, ReminderOutlook template.URL
+	Series                                                         []eventItem
 }
 
 type eventItem struct {
@@ -405,12 +414,12 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 		reminderURL := base + withQuery(CalendarPath, remind.Query())
 		card.ReminderHTTPS = template.URL(reminderURL)
 		card.ReminderWebcal, card.ReminderGoogle, card.ReminderOutlook = subscribeLinks(reminderURL, localized(cat.Name, lang, "")+remind.nameSuffix())
+		if f.series != "" {
+			card.Series = seriesOf(cat, f.series, lang, now)
+		}
 		d.Feeds = append(d.Feeds, card)
 	}
-	zone := cat.Timezone
-	if zone == nil {
-		zone = time.UTC
-	}
+	zone := pageZone(cat)
 	var upcoming, past []eventItem
 	for _, ev := range cat.Events {
 		item := eventFor(ev, lang, now, zone)
@@ -445,6 +454,25 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 			"Content-Language":        {htmlLang(lang)},
 			"Referrer-Policy":         {"no-referrer"},
 		}))
+}
+
+func pageZone(cat *events.Catalog) *time.Location {
+	if cat.Timezone == nil {
+		return time.UTC
+	}
+	return cat.Timezone
+}
+
+// seriesOf lists a kind's events for a card, newest first.
+func seriesOf(cat *events.Catalog, kind events.Kind, lang Lang, now time.Time) []eventItem {
+	var items []eventItem
+	for _, ev := range cat.Events {
+		if ev.Kind == kind {
+			items = append(items, eventFor(ev, lang, now, pageZone(cat)))
+		}
+	}
+	slices.SortStableFunc(items, func(a, b eventItem) int { return b.start.Compare(a.start) })
+	return items
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -175,6 +176,8 @@ func TestDefaultCatalogFacts(t *testing.T) {
 	if !strings.Contains(opening.Location.Name.EN, "Beijing") {
 		t.Errorf("opening venue %q", opening.Location.Name.EN)
 	}
+
+	checkConferenceEditions(t, cat)
 
 	workers := mustEvent(t, cat, "international-workers-day")
 	if workers.Recur != RecurYearly || workers.When.First.Month != time.May || workers.When.First.Day != 1 || workers.When.Last != workers.When.First {
@@ -391,7 +394,8 @@ func checkHolidayFacts(t *testing.T, cat *Catalog) {
 	if statutory != 4*7 {
 		t.Errorf("%d statutory events, want 28 (2027–2030)", statutory)
 	}
-	if n := 3 + len(want) + statutory; len(cat.Events) != n {
+	// The conference's editions, its opening and Workers' Day.
+	if n := len(conferenceEditions) + 2 + len(want) + statutory; len(cat.Events) != n {
 		t.Errorf("the default catalog has %d events, the facts make %d", len(cat.Events), n)
 	}
 }
@@ -434,6 +438,136 @@ func checkWeekdays(t *testing.T, ev Event, year int) {
 		day, _ := strconv.Atoi(m[3])
 		if wd := chineseWeekdays[(Date{yearOf(m[1]), time.Month(month), day}).Weekday()]; wd != m[4] {
 			t.Errorf("%s: %q is a %s", ev.ID, m[0], wd)
+		}
+	}
+}
+
+// conferenceEditions is the series of the Innovation Exchange Conference for
+// Craftsmen of the Nation, copied by hand from the checked facts: each
+// edition's days (with their weekdays), city and venue, hosts, theme and
+// the pages and outlets that report it. Unpublished facts are listed so
+// that the description must say they were not published.
+var conferenceEditions = []struct {
+	id, nameEN, nameZH string
+	first, last        string
+	placeEN, placeZH   string
+	// hostsZH and themeZH are as published; inEN and inZH are further
+	// phrases each description must hold (hosts, organisers, venue, what
+	// was not published, sources cited by name).
+	hostsZH, themeZH string
+	inEN, inZH       []string
+	url              string
+	sources          []string
+}{
+	{
+		id: "craftsmen-conference-2022", nameEN: "The First Innovation Exchange Conference for Craftsmen of the Nation", nameZH: "首届大国工匠创新交流大会",
+		first: "Wed 27 Apr 2022", last: "Fri 29 Apr 2022",
+		placeEN: "Shenzhen Convention & Exhibition Center", placeZH: "深圳会展中心",
+		hostsZH: "中华全国总工会主办", themeZH: "技能强国，创新有我",
+		inEN: []string{"All-China Federation of Trade Unions", "Opened by video in Beijing on Wednesday 27 April"},
+		inZH: []string{"广东省总工会、深圳市人民政府、中国职工技术协会承办"},
+		url:  "http://en.people.cn/n3/2022/0428/c90000-10090244.html",
+		sources: []string{
+			"http://en.people.cn/n3/2022/0428/c90000-10090244.html",
+			"http://wp.rexun.cn/shehui/2022/0428/042870809.html",
+			"https://workercn.cn/papers/grrb/2022/04/30/1/news-5.html",
+		},
+	},
+	{
+		id: "craftsmen-conference-2023", nameEN: "The Second Innovation Exchange Conference for Craftsmen of the Nation and Craftsmen of the Nation Forum", nameZH: "第二届大国工匠创新交流大会暨大国工匠论坛",
+		first: "Fri 28 Jul 2023", last: "Sun 30 Jul 2023",
+		placeEN: "Beijing Exhibition Center, Beijing", placeZH: "北京展览馆（北京）",
+		hostsZH: "中华全国总工会、中共北京市委、北京市人民政府共同主办", themeZH: "匠心筑梦 技能报国",
+		inEN: []string{
+			"Craftsmen of the Nation Forum", "Crafting dreams with ingenuity, serving the country with skills",
+			"the All-China Federation of Trade Unions (ACFTU), the CPC Beijing Municipal Committee and the Beijing Municipal Government",
+			"organised by the ACFTU's Department of Labour and Economic Work and the Beijing Federation of Trade Unions",
+			"Three days", "on the morning of 28 July (the clock time was not published)", "closing ceremony was held there on the morning of 30 July",
+			"Xinwen Lianbo", "28 July 2023", "Workers' Daily",
+		},
+		inZH: []string{"中华全国总工会劳动和经济工作部、北京市总工会承办", "为期三天", "7月28日上午开幕（具体时间未公布）", "闭幕式于7月30日上午在北京展览馆举行", "《新闻联播》", "《工人日报》"},
+		url:  "http://bj.people.com.cn/n2/2023/0729/c82837-40511938.html",
+		sources: []string{
+			"http://bj.people.com.cn/n2/2023/0729/c82837-40511938.html",
+			"http://www.sxgrw.com/2023/07/31/9961887.html",
+		},
+	},
+	{
+		id: "craftsmen-conference-2025", nameEN: "The Third Innovation Exchange Conference for Craftsmen of the Nation and Craftsmen of the Nation Forum", nameZH: "第三届大国工匠创新交流大会暨大国工匠论坛",
+		first: "Tue 23 Sep 2025", last: "Fri 26 Sep 2025",
+		placeEN: "Chongqing", placeZH: "重庆",
+		hostsZH: "中华全国总工会、中共重庆市委、重庆市人民政府共同主办", themeZH: "匠心铸梦，向新而行",
+		inEN: []string{
+			"Craftsmen of the Nation Forum",
+			"the All-China Federation of Trade Unions (ACFTU), the CPC Chongqing Municipal Committee and the Chongqing Municipal Government",
+			"the organisers were not published", "declared open at about 11:00; no start time of an opening ceremony was published",
+			"four days (23–26 September), comes from one source only", "Hualong", "The main venue was not published",
+			"Yuelai International Convention Center on the afternoon of 24 September", "Workers' Daily (工人日报) on 24 September 2025, page 2",
+		},
+		inZH: []string{"承办单位未公布", "11时许宣布开幕", "开幕式开始时间未公布", "会期4天", "仅见于华龙网", "主会场未公布", "悦来国际会议中心", "《工人日报》2025年9月24日第2版"},
+		url:  "https://cq.news.cn/20250924/cd9c5201939346778628b097e681bd50/c.html",
+		sources: []string{
+			"https://cq.news.cn/20250924/cd9c5201939346778628b097e681bd50/c.html",
+		},
+	},
+}
+
+// checkConferenceEditions holds each edition of the conference to the
+// facts: an all-day event of its days, in both languages, with its place,
+// hosts, theme and sources; no clock time where none was published; and no
+// other series (the Changsha forum of 2022, the yearly award broadcasts)
+// passed off as an edition.
+func checkConferenceEditions(t *testing.T, cat *Catalog) {
+	t.Helper()
+	want := map[string]bool{}
+	for _, e := range conferenceEditions {
+		want[e.id] = true
+		ev := mustEvent(t, cat, e.id)
+		first, last := factDate(t, e.first), factDate(t, e.last)
+		if ev.Kind != KindConference || !ev.When.AllDay || ev.When.First != first || ev.When.Last != last || ev.Recur != RecurNone || ev.Status != StatusConfirmed {
+			t.Errorf("%s: %s %+v %s %s, want an all-day conference %s–%s", e.id, ev.Kind, ev.When, ev.Recur, ev.Status, first, last)
+		}
+		if ev.Name.EN != e.nameEN || ev.Name.ZH != e.nameZH {
+			t.Errorf("%s is named %q / %q", e.id, ev.Name.EN, ev.Name.ZH)
+		}
+		if !strings.Contains(ev.Location.Name.EN, e.placeEN) || !strings.Contains(ev.Location.Name.ZH, e.placeZH) {
+			t.Errorf("%s: place %q / %q, want %q / %q", e.id, ev.Location.Name.EN, ev.Location.Name.ZH, e.placeEN, e.placeZH)
+		}
+		for _, s := range append([]string{e.hostsZH, e.themeZH}, e.inZH...) {
+			if !strings.Contains(ev.Description.ZH, s) {
+				t.Errorf("%s: the Chinese description lacks %q", e.id, s)
+			}
+		}
+		for _, s := range e.inEN {
+			if !strings.Contains(ev.Description.EN, s) {
+				t.Errorf("%s: the English description lacks %q", e.id, s)
+			}
+		}
+		var urls []string
+		for _, s := range ev.Sources {
+			urls = append(urls, s.URL)
+		}
+		if ev.URL != e.url || !slices.Equal(urls, e.sources) {
+			t.Errorf("%s links %s and %v, want %s and %v", e.id, ev.URL, urls, e.url, e.sources)
+		}
+		checkWeekdays(t, ev, first.Year)
+	}
+	// 2023's theme is 筑梦, 2025's 铸梦: neither borrows the other's.
+	if strings.Contains(mustEvent(t, cat, "craftsmen-conference-2025").Description.ZH, "筑梦") ||
+		strings.Contains(mustEvent(t, cat, "craftsmen-conference-2023").Description.ZH, "铸梦") {
+		t.Error("the 2023 and 2025 themes are mixed up")
+	}
+	for _, ev := range cat.Events {
+		if ev.Kind == KindConference && !want[ev.ID] {
+			t.Errorf("%s is a conference the facts do not list", ev.ID)
+		}
+		if ev.Kind == KindCeremony && ev.ID != "craftsmen-conference-2022-opening" {
+			t.Errorf("%s is a ceremony; the only one with a published time is the 2022 opening", ev.ID)
+		}
+		for _, other := range []string{"首届大国工匠论坛", "Changsha", "长沙", "年度人物"} {
+			if strings.Contains(ev.Name.EN+ev.Name.ZH+ev.Description.EN+ev.Description.ZH, other) {
+				t.Errorf("%s names %q, of another series", ev.ID, other)
+			}
 		}
 	}
 }
