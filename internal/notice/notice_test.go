@@ -418,7 +418,7 @@ func TestErrors(t *testing.T) {
 		{"holiday missing", "五、端午节：6月3日至5日放假，共3天。\n", "", []string{"no paragraph for 端午节"}},
 		{"paragraph not numbered", "五、端午节：", "端午节：", []string{"no paragraph for 端午节"}},
 		{"wrong year", "1月1日至3日", "2021年1月1日至3日", []string{"line 8", "not in the notice's year 2022"}},
-		{"another year's paragraphs", "节假日期间", "国务院办公厅关于2023年部分节假日安排的通知\n一、元旦：2022年12月31日至2023年1月2日放假调休，共3天。\n节假日期间", []string{"line 17", "not in the notice's year 2022"}},
+		{"another year's paragraphs", "节假日期间", "国务院办公厅关于2023年部分节假日安排的通知\n一、元旦：2022年12月31日至2023年1月2日放假调休，共3天。\n节假日期间", []string{"line 17", "元旦 is arranged twice"}},
 		{"bad bracket", "4月2日（星期六）", "4月2日（调休）", []string{"line 10", "调休"}},
 		{"three holidays", "七、国庆节：", "七、国庆节、中秋节、端午节：", []string{"line 14", "share a paragraph"}},
 	} {
