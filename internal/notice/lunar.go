@@ -63,7 +63,7 @@ func checkLunar(d events.Date, item string) error {
 	name := strings.TrimPrefix(item, "农历")
 	if name == "除夕" {
 		if !eve {
-			return fmt.Errorf("%s is %s, not %s", d, lunarName(l, eve), item)
+			return fmt.Errorf("%s is %s, not %s", d, lunarName(l, eve), clip(item))
 		}
 		return nil
 	}
@@ -79,7 +79,7 @@ func checkLunar(d events.Date, item string) error {
 		month = -month // the library numbers a leap month negatively
 	}
 	if l.GetMonth() != month || l.GetDay() != day {
-		return fmt.Errorf("%s is %s, not %s", d, lunarName(l, eve), item)
+		return fmt.Errorf("%s is %s, not %s", d, lunarName(l, eve), clip(item))
 	}
 	return nil
 }

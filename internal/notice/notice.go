@@ -634,12 +634,12 @@ func parseDate(year int, month time.Month, tok string) (events.Date, error) {
 		month = time.Month(atoi(m[2]))
 	}
 	if month == 0 {
-		return events.Date{}, fmt.Errorf("the date %q has no month", tok)
+		return events.Date{}, fmt.Errorf("the date %q has no month", clip(tok))
 	}
 	day := atoi(m[3])
 	d := events.Date{Year: year, Month: month, Day: day}
 	if month > 12 || day < 1 || events.DateOf(d.In(time.UTC)) != d {
-		return events.Date{}, fmt.Errorf("%q is not a date", tok)
+		return events.Date{}, fmt.Errorf("%q is not a date", clip(tok))
 	}
 	if m[4] == "" {
 		return d, nil
@@ -659,7 +659,7 @@ func parseDate(year int, month time.Month, tok string) (events.Date, error) {
 				return events.Date{}, fmt.Errorf("cannot read the weekday %q in %q", clip(item), clip(tok))
 			}
 			if wd != d.Weekday() {
-				return events.Date{}, fmt.Errorf("%q: %s is a %s, not %s", tok, d, d.Weekday(), item)
+				return events.Date{}, fmt.Errorf("%q: %s is a %s, not %s", clip(tok), d, d.Weekday(), clip(item))
 			}
 		default:
 			return events.Date{}, fmt.Errorf("cannot read %q in the brackets of %q: expected a weekday (星期六 or 周六) or a lunar date (农历…)", clip(item), clip(tok))
