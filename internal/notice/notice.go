@@ -206,8 +206,9 @@ func parseLines(lines []line, content bool, expected string, thisYear int) (*Not
 	for i := range lines {
 		lines[i].text = normalize(lines[i].text)
 	}
+	var heads []line // a page's title and headings outside its text
 	if content {
-		var text, heads []line
+		var text []line
 		for _, l := range lines {
 			switch {
 			case l.content:
@@ -226,11 +227,9 @@ func parseLines(lines []line, content bool, expected string, thisYear int) (*Not
 		if empty {
 			return nil, &Error{Msg: "the page's #UCAP-CONTENT, where gov.cn puts a notice's text, is empty: the page's layout may have changed, and nothing else on it is read"}
 		}
-		// The title is looked for in the page's <title> and headings,
-		// then in the text.
-		lines = append(heads, text...)
+		lines = text
 	}
-	n, titleLine, err := findTitle(lines, expected)
+	n, titleLine, err := findTitle(heads, lines, expected)
 	if err != nil {
 		return nil, err
 	}
@@ -305,14 +304,14 @@ func parseLines(lines []line, content bool, expected string, thisYear int) (*Not
 const earliestYear = 2014
 
 // findTitle finds the notice's title: the first title of a notice of the
-// General Office before the first paragraph, which every other title
-// there must repeat, and which must be a yearly arrangement's (and
-// expected, when it is given).
-func findTitle(lines []line, expected string) (*Notice, line, error) {
+// General Office in a page's title and headings, or in the text before the
+// first paragraph, which every other title there must repeat, and which
+// must be a yearly arrangement's (and expected, when it is given).
+func findTitle(heads, text []line, expected string) (*Notice, line, error) {
 	var title line
 	found := ""
-	for _, l := range lines {
-		if paragraphPattern.MatchString(l.text) {
+	for i, l := range slices.Concat(heads, text) {
+		if i >= len(heads) && paragraphPattern.MatchString(l.text) {
 			break
 		}
 		for _, t := range documentTitle.FindAllString(l.text, -1) {

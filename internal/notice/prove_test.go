@@ -245,7 +245,8 @@ func TestUCAPContent(t *testing.T) {
 
 	sidebar := strings.Replace(page, open, `<div class="sidebar"><p>一、元旦：1月1日（周三）至3日（周五）放假调休，共3天。</p></div>`+open, 1)
 	single := strings.Replace(page, `id="UCAP-CONTENT" class="pages_content"`, `class="pages_content" id='UCAP-CONTENT'`, 1)
-	for name, input := range map[string]string{"old layout": oldLayout, "paragraph outside": sidebar, "attributes in another order": single} {
+	heading := strings.Replace(page, open, `<h2>一、元旦：1月1日（周三）至3日（周五）放假调休，共3天。</h2>`+open, 1)
+	for name, input := range map[string]string{"old layout": oldLayout, "paragraph outside": sidebar, "attributes in another order": single, "paragraph in a heading": heading} {
 		t.Run(name, func(t *testing.T) {
 			n, err := Parse(strings.NewReader(input), Options{})
 			if err != nil {
