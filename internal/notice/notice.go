@@ -296,7 +296,69 @@ func parseLines(lines []line, content bool, expected string, thisYear int) (*Not
 	if len(missing) > 0 {
 		return nil, &Error{Msg: fmt.Sprintf("the notice has no paragraph for %s: every notice arranges all the statutory holidays, so a paragraph was not recognised (each starts with its number, such as 三、清明节：)", strings.Join(missing, "、"))}
 	}
+	if err := checkDaysOff(n, paragraphs); err != nil {
+		return nil, err
+	}
 	return n, nil
+}
+
+// checkDaysOff checks that the days off add up as the regulations have
+// them: every weekday off that is not a statutory day is either a day in
+// lieu of a statutory day that falls on a weekend or on another holiday's
+// statutory day (Article 6), or is made up by a make-up working day
+// (Article 7). Every notice since the regulations' 2013 revision adds up
+// so over the year; a day in lieu may be given in another holiday's break
+// (2015: Mid-Autumn's, a Sunday, in National Day's), so a break that does
+// not add up on its own is named only when the year does not either.
+func checkDaysOff(n *Notice, paragraphs []line) error {
+	holidays := make(map[events.Date]int) // statutory day → holidays it is one of
+	for _, h := range events.Holidays() {
+		if h == events.HolidayMidAutumnNationalDay {
+			continue
+		}
+		days, err := events.Statutory(n.Year, h)
+		if err != nil {
+			return &Error{Msg: err.Error()}
+		}
+		for _, r := range days {
+			for d := r.First; !r.Last.Before(d); d = d.AddDays(1) {
+				holidays[d]++
+			}
+		}
+	}
+	type sum struct{ off, madeUp, inLieu int }
+	var year sum
+	sums := make([]sum, len(n.Breaks))
+	for i, b := range n.Breaks {
+		for d := b.First; !b.Last.Before(d); d = d.AddDays(1) {
+			c, statutory := holidays[d]
+			switch {
+			case !statutory && !isWeekend(d):
+				sums[i].off++
+			case statutory && isWeekend(d):
+				sums[i].inLieu += c
+			case statutory:
+				sums[i].inLieu += c - 1
+			}
+		}
+		sums[i].madeUp = len(b.Workdays)
+		year.off += sums[i].off
+		year.madeUp += sums[i].madeUp
+		year.inLieu += sums[i].inLieu
+	}
+	if year.off == year.madeUp+year.inLieu {
+		return nil
+	}
+	for i, s := range sums {
+		if s.off != s.madeUp+s.inLieu {
+			b, l := n.Breaks[i], paragraphs[i]
+			return &Error{Line: l.num, Text: l.text, Msg: fmt.Sprintf(
+				"the days off do not add up: in the break %s to %s, weekdays off that are not statutory days: %d; make-up working days: %d; days in lieu of statutory days on a weekend or shared by two holidays: %d "+
+					"(over the year: %d; %d; %d): each such weekday off is made up or given in lieu",
+				b.First, b.Last, s.off, s.madeUp, s.inLieu, year.off, year.madeUp, year.inLieu)}
+		}
+	}
+	return &Error{Msg: "the days off do not add up"} // a year that does not add up has a break that does not
 }
 
 // earliestYear is the first year whose notice is read: the regulations
