@@ -61,6 +61,10 @@ const (
 	// maxWorkdays bounds the make-up working days of one paragraph: no
 	// notice since 2008 has given more than two.
 	maxWorkdays = 4
+	// maxWorkdayGap bounds how far a make-up working day is from its
+	// break, in days: the farthest so far is 11 (20 September 2026, for
+	// National Day).
+	maxWorkdayGap = 31
 	// maxQuote bounds what an error message quotes of the input.
 	maxQuote = 80
 )
@@ -579,6 +583,9 @@ func parseParagraph(year int, names, body string, l line) (Break, error) {
 				}
 				if !d.Before(b.First) && !b.Last.Before(d) {
 					return fail("make-up working day %s is inside the break %s to %s", d, b.First, b.Last)
+				}
+				if gap := max(daysBetween(d, b.First), daysBetween(b.Last, d)); gap > maxWorkdayGap {
+					return fail("make-up working day %s is %d days from the break %s to %s: a make-up day is near the break it makes up for (at most %d days)", d, gap, b.First, b.Last, maxWorkdayGap)
 				}
 				if n := len(b.Workdays); n > 0 && !b.Workdays[n-1].Before(d) {
 					return fail("make-up working days must be in order, each once: %s after %s", d, b.Workdays[n-1])

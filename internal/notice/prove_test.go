@@ -34,6 +34,8 @@ var tamperedCases = []struct {
 	{"break without its statutory day", "六、中秋节：9月10日至12日放假，与周末连休。", "六、中秋节：9月12日放假，共1天。", []string{"line 13", "does not contain", "Mid-Autumn", "2022-09-10"}},
 	{"Labour Day without 1 May", "4月30日至5月4日放假调休，共5天", "5月2日至5月4日放假调休，共3天", []string{"line 11", "does not contain", "2022-05-01"}},
 	{"a break of another year", "1月31日至2月6日放假调休，共7天", "2021年12月31日至2022年1月6日放假调休，共7天", []string{"line 9", "not in the notice's year 2022"}},
+	{"a make-up day far from its break", "4月24日（星期日）、5月7日（星期六）上班", "4月24日（星期日）、12月24日（星期六）上班", []string{"line 11", "2022-12-24 is 234 days from the break", "at most 31"}},
+	{"a make-up day a month before its break", "10月8日（星期六）、10月9日（星期日）上班", "8月27日（星期六）、10月9日（星期日）上班", []string{"line 14", "2022-08-27 is 35 days from the break"}},
 	{"a make-up day left out", "10月8日（星期六）、10月9日（星期日）上班", "10月9日（星期日）上班", []string{"line 14", "do not add up", "not statutory days: 4; make-up working days: 1;", "shared by two holidays: 2"}},
 	{"a day longer, counted", "6月3日至5日放假，共3天", "6月3日至6日放假，共4天", []string{"line 12", "do not add up", "not statutory days: 1; make-up working days: 0;"}},
 	{"two breaks overlap", "10月1日至7日放假调休，共7天", "9月12日至10月7日放假调休，共26天", []string{"line 14", "overlaps the 中秋节 break", "(line 13)"}},
