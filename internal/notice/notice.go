@@ -310,8 +310,8 @@ func parseLines(lines []line, content bool, expected string, thisYear int) (*Not
 // them: every weekday off that is not a statutory day is either a day in
 // lieu of a statutory day that falls on a weekend or on another holiday's
 // statutory day (Article 6), or is made up by a make-up working day
-// (Article 7). Every notice since the regulations' 2013 revision adds up
-// so over the year; a day in lieu may be given in another holiday's break
+// (Article 7). The notices of 2022–2026 add up so over the year (the
+// tests read them); a day in lieu may be given in another holiday's break
 // (2015: Mid-Autumn's, a Sunday, in National Day's), so a break that does
 // not add up on its own is named only when the year does not either.
 func checkDaysOff(n *Notice, paragraphs []line) error {
