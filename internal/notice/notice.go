@@ -55,15 +55,15 @@ func ExpectedTitle(year int) string {
 // a page that is not a notice cannot become a catalog full of it.
 const (
 	// maxParagraph bounds a holiday's paragraph, in characters: it becomes
-	// the days-off event's Chinese description. The longest so far, with
-	// the advice on New Year's Eve, has about 120.
+	// the days-off event's Chinese description. The longest in the
+	// notices of 2022–2026 has 68.
 	maxParagraph = 500
-	// maxWorkdays bounds the make-up working days of one paragraph: no
-	// notice since 2008 has given more than two.
+	// maxWorkdays bounds the make-up working days of one paragraph: the
+	// notices of 2022–2026 give two at most.
 	maxWorkdays = 4
 	// maxWorkdayGap bounds how far a make-up working day is from its
-	// break, in days: the farthest so far is 11 (20 September 2026, for
-	// National Day).
+	// break, in days: the farthest in the notices of 2022–2026 is 11
+	// (20 September 2026, for National Day).
 	maxWorkdayGap = 31
 	// maxQuote bounds what an error message quotes of the input.
 	maxQuote = 80
@@ -311,9 +311,9 @@ func parseLines(lines []line, content bool, expected string, thisYear int) (*Not
 // lieu of a statutory day that falls on a weekend or on another holiday's
 // statutory day (Article 6), or is made up by a make-up working day
 // (Article 7). The notices of 2022–2026 add up so over the year (the
-// tests read them); a day in lieu may be given in another holiday's break
-// (2015: Mid-Autumn's, a Sunday, in National Day's), so a break that does
-// not add up on its own is named only when the year does not either.
+// tests read them); the sum is over the year because a day in lieu may be
+// given in another holiday's break, and a break that does not add up on
+// its own is named only when the year does not either.
 func checkDaysOff(n *Notice, paragraphs []line) error {
 	holidays := make(map[events.Date]int) // statutory day → holidays it is one of
 	for _, h := range events.Holidays() {
