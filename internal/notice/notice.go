@@ -7,6 +7,12 @@
 // with curl) or as its text pasted into a file, in the wordings the notices
 // have used since 2022. It reads the whole notice or nothing: anything it
 // cannot read is an error that quotes the line, never a partial year.
+//
+// What it returns is proved, since it may reach every subscriber without
+// a person reading it: the title is a yearly arrangement's (and the one
+// expected), the year is at most the next, and every date, weekday, lunar
+// date, count, break and make-up day agrees with the calendar, the
+// national holiday regulations and the other holidays (docs/notice.md).
 package notice
 
 import (
