@@ -560,7 +560,7 @@ func FuzzDaysPath(f *testing.F) {
 // BenchmarkServeDays measures a cached day answer and a year's file
 // through the whole handler, beside the feed's event file.
 func BenchmarkServeDays(b *testing.B) {
-	srv := benchServer(b, 16)
+	srv := benchServer(b, len(defaultCatalog(b).Events))
 	for _, path := range []string{"/days/2026-10-10.json", "/days/2026.json", "/days/today.json", EventPath("international-workers-day")} {
 		req := httptest.NewRequest("GET", path, nil)
 		srv.ServeHTTP(httptest.NewRecorder(), req) // prepares the date's answer
