@@ -577,3 +577,33 @@ func BenchmarkServeDays(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBuildDays measures what the day-status API adds to a catalog's
+// load: the status of every date, the index and the year files.
+func BenchmarkBuildDays(b *testing.B) {
+	cat := defaultCatalog(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := buildDayAnswers(cat, testBaseURL); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDayFirstRequest measures a date's answer on its first request,
+// when it is rendered.
+func BenchmarkDayFirstRequest(b *testing.B) {
+	cat := defaultCatalog(b)
+	a, err := buildDayAnswers(cat, testBaseURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	date := events.Date{Year: 2026, Month: time.October, Day: 10}
+	b.ReportAllocs()
+	for b.Loop() {
+		a.dates[dayNumber(date)-a.first].Store(nil)
+		if _, ok, err := a.date(date); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+}
