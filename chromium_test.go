@@ -302,6 +302,8 @@ func checkPageLinks(t *testing.T, hrefs []string, base, host string) {
 			switch {
 			case strings.HasSuffix(u.Path, ".ics"):
 				want = calendarContentType
+			case strings.HasPrefix(u.Path, daysPrefix) || u.Path == DaysIndexPath: // the day-status API
+				want = jsonContentType
 			case strings.HasSuffix(u.Path, ".json"):
 				want = jcalContentType
 			}

@@ -1,7 +1,8 @@
 package feed
 
 // ExportURLs lists the URLs that an export fetches to begin with: the feeds
-// in both formats, every linked variant, every event, and the page. Links
+// in both formats, every linked variant, every event, the page, and the day-status
+// API's index, years and dates. Links
 // found in the page are fetched as well. Pass them to export.Write with the
 // snapshot's server.
 func (s *Snapshot) ExportURLs() []string {
@@ -12,5 +13,5 @@ func (s *Snapshot) ExportURLs() []string {
 	for _, ev := range s.Catalog.Events {
 		urls = append(urls, EventPath(ev.ID), eventPrefix+ev.ID+".json")
 	}
-	return urls
+	return append(urls, s.days.exportURLs()...)
 }

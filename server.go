@@ -163,6 +163,9 @@ func (s *Server) router() *router.Router {
 	handle("/", withoutVars(s.servePage), get...).answerPropfind(s.propfindSite)
 	handle("/healthz", withoutVars(s.serveHealth), get...)
 	handle("/metrics", withoutVars(s.metrics.handler().ServeHTTP), get...)
+	handle(DaysIndexPath, withoutVars(s.serveDaysIndex), get...)
+	handle(daysPrefix, withoutVars(s.serveDaysIndex), get...)
+	handle(daysRoute, s.serveDay, get...)
 	return r
 }
 

@@ -331,6 +331,7 @@ type pageData struct {
 	Feeds                                        []feedCard
 	Upcoming, Past                               []yearOfEvents
 	FeedURL, JCalURL                             string
+	Programs                                     *programsSection // the day-status API, site_programs.go
 }
 
 // yearOfEvents is one year's events on the page: upcoming years are shown,
@@ -397,6 +398,7 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 		FeedURL: base + CalendarPath, JCalURL: base + "/calendar.json",
 	}
 	d.Coverage = coverageText(cat, lang, now)
+	d.Programs = programsFor(snap, lang, base, now)
 	lead := ReminderLead
 	for _, f := range pageFeeds {
 		plain := Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang}

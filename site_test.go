@@ -220,6 +220,10 @@ func TestPageLinks(t *testing.T) {
 				if _, err := goical.NewDecoder(rec.Body).Decode(); err != nil {
 					t.Errorf("%s: go-ical: %v", link, err)
 				}
+			case strings.Contains(target, "/days"): // the day-status API
+				if ct != jsonContentType {
+					t.Errorf("%s: %s", link, ct)
+				}
 			case strings.Contains(target, ".json"):
 				if ct != jcalContentType {
 					t.Errorf("%s: %s", link, ct)

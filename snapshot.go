@@ -28,6 +28,9 @@ type Snapshot struct {
 	// events holds each event's own iCalendar file by id, the form the
 	// feed links to: answered without building its cache key.
 	events map[string]*resource.Resource
+	// days holds the day-status API's answers (days.go), from the same
+	// catalog, so that a swap changes them with the feed.
+	days *dayAnswers
 
 	buildTime time.Duration            // how long Build took
 	onRender  func(took time.Duration) // told of every render on request; set before the snapshot is served
@@ -112,6 +115,9 @@ func Build(cat *events.Catalog, baseURL string) (*Snapshot, error) {
 			return nil, err
 		}
 		s.events[ev.ID] = res
+	}
+	if s.days, err = buildDayAnswers(cat, baseURL); err != nil {
+		return nil, err
 	}
 	s.buildTime = time.Since(began)
 	return s, nil

@@ -132,5 +132,18 @@ func rep(url string, body []byte, contentType, encoding, lastModified string) *r
 		h["Content-Disposition"] = []string{`inline; filename="` + path[strings.LastIndex(path, "/")+1:] + `"`}
 		h["Content-Location"] = []string{url}
 	}
+	if name, ok := strings.CutPrefix(url, "/days/"); ok {
+		// The day-status API's answers: JSON negotiated by encoding only,
+		// and a date's answer (2026-10-10.json) without Last-Modified.
+		h["Content-Type"] = []string{"application/json"}
+		h["Vary"] = []string{"Accept-Encoding"}
+		if len(name) == len("2026-10-10.json") {
+			delete(h, "Last-Modified")
+		}
+		notModified = h.Clone()
+		for _, k := range []string{"Content-Type", "Content-Length", "Content-Encoding", "Content-Disposition", "Content-Location"} {
+			delete(notModified, k)
+		}
+	}
 	return &representation{body: body, header: h, notModified: notModified}
 }

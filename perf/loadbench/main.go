@@ -191,6 +191,12 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 			{"single event", "/events/" + eventID + ".ics", nil},
 			{"304 (If-None-Match)", "/calendar.ics", func(s *server) []string { return []string{"If-None-Match: " + headerOf(s.url+"/calendar.ics", "Etag")} }},
 		}
+		if ci == 0 { // the generated catalog has no holiday arrangements
+			cases = append(cases, struct {
+				name, path string
+				header     func(s *server) []string
+			}{"day answer (/days/2026-10-10.json)", "/days/2026-10-10.json", nil})
+		}
 		for _, cs := range cases {
 			for _, s := range servers {
 				if err := checkSameBody(svc, s, cs.path, s == bare || s == bareTimeouts); err != nil {
