@@ -223,12 +223,15 @@ func newDraft(cal *ics.Calendar, evs []events.Event, opts Options) *draft {
 }
 
 // zonesOf builds one VTIMEZONE per zone that timed events use, covering the
-// years those events fall in.
+// years those events fall in and no others: a yearly event's from its first
+// year to the zone's last.
 func zonesOf(evs []events.Event) []*ics.VTimezone {
 	type span struct {
-		loc      *time.Location
-		from, to int
-		extent   ical.Extent
+		loc       *time.Location
+		runs      []ical.YearRun
+		recurFrom int // the first year of the earliest yearly event; 0 for none
+		to        int
+		extent    ical.Extent
 	}
 	spans := make(map[string]*span)
 	for _, ev := range evs {
@@ -242,13 +245,16 @@ func zonesOf(evs []events.Event) []*ics.VTimezone {
 		}
 		s, ok := spans[w.Zone.String()]
 		if !ok {
-			s = &span{loc: w.Zone, from: w.Start.Year(), to: last.Year()}
+			s = &span{loc: w.Zone, to: last.Year()}
 			spans[w.Zone.String()] = s
 		}
-		s.from = min(s.from, w.Start.Year())
+		s.runs = append(s.runs, ical.YearRun{From: w.Start.Year(), To: last.Year()})
 		s.to = max(s.to, last.Year())
 		if ev.Recur != events.RecurNone {
 			s.extent = ical.Recurring
+			if s.recurFrom == 0 || w.Start.Year() < s.recurFrom {
+				s.recurFrom = w.Start.Year()
+			}
 		}
 	}
 	names := make([]string, 0, len(spans))
@@ -259,7 +265,11 @@ func zonesOf(evs []events.Event) []*ics.VTimezone {
 	out := make([]*ics.VTimezone, 0, len(names))
 	for _, name := range names {
 		s := spans[name]
-		out = append(out, ical.VTimezone(s.loc, s.from, s.to, s.extent))
+		if s.recurFrom != 0 {
+			// A yearly event happens in every year from its first.
+			s.runs = append(s.runs, ical.YearRun{From: s.recurFrom, To: s.to})
+		}
+		out = append(out, ical.VTimezoneYears(s.loc, s.runs, s.extent))
 	}
 	return out
 }

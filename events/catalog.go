@@ -612,7 +612,27 @@ func (d *decoder) when(t *table) When {
 	default:
 		d.errorf(t.field("start"), "must be a date (2022-04-27) or a local date-time (2022-04-27T10:00:00) with zone, not %s", tomlType(startV))
 	}
+	d.checkYear(t.field("start"), startV)
+	if hasEnd {
+		d.checkYear(t.field("end"), endV)
+	}
 	return w
+}
+
+// checkYear refuses a date or date-time outside MinYear..MaxYear.
+func (d *decoder) checkYear(path string, v any) {
+	year := 0
+	switch v := v.(type) {
+	case toml.LocalDate:
+		year = v.Year
+	case toml.LocalDateTime:
+		year = v.Year
+	default:
+		return
+	}
+	if year < MinYear || year > MaxYear {
+		d.errorf(path, "the year %d is outside the years a catalog may hold, %d to %d", year, MinYear, MaxYear)
+	}
 }
 
 // wallClock places a local date-time in loc and rejects times that the zone

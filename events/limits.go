@@ -26,6 +26,14 @@ const (
 	MaxEvents = 20_000
 	// MaxStringBytes bounds one string value, before spaces are trimmed.
 	MaxStringBytes = 64 << 10
+	// MinYear and MaxYear bound the years of an event's days and times. A
+	// timed event's calendar carries its zone's changes for every year
+	// its events fall in, and a client expands a yearly event from its
+	// first year: years far from now cost time and bytes for nothing a
+	// subscriber looks at. 2100 is also the last year the statutory days
+	// are derived for.
+	MinYear = 1900
+	MaxYear = 2100
 )
 
 // Limits bounds what a catalog may be; a zero field takes the default, the
