@@ -192,12 +192,12 @@ func applyWorkHours(cat *events.Catalog, ev events.Event, v Variant) ([]events.E
 		if ev.When.Last != ev.When.First {
 			day.ID += "-" + strings.ReplaceAll(d.String(), "-", "")
 		}
-		midnight := d.In(cat.Timezone)
-		day.When = events.When{
-			Start: midnight.Add(time.Duration(v.WorkHours.Start) * time.Minute),
-			End:   midnight.Add(time.Duration(v.WorkHours.End) * time.Minute),
-			Zone:  cat.Timezone,
+		// The hours are the wall clock's on that day: on a day the clocks
+		// change, 09:00 is not nine hours after midnight.
+		wall := func(minutes int) time.Time {
+			return time.Date(d.Year, d.Month, d.Day, minutes/60, minutes%60, 0, 0, cat.Timezone)
 		}
+		day.When = events.When{Start: wall(v.WorkHours.Start), End: wall(v.WorkHours.End), Zone: cat.Timezone}
 		out = append(out, day)
 	}
 	return out, nil
