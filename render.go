@@ -82,6 +82,11 @@ func (d *draft) serialize() ([]byte, error) {
 	return ical.Serialize(d.cal, d.evs, d.vevent)
 }
 
+// jcal writes the calendar with its events as jCal, one event at a time.
+func (d *draft) jcal() ([]byte, error) {
+	return ical.EncodeJCalEvents(d.cal, d.evs, d.vevent)
+}
+
 // full moves the events into the calendar and returns it. The draft keeps
 // no events of its own after that, so that serializing it, or asking for
 // full again, still writes each event once.

@@ -12,6 +12,7 @@
 //	restore    a broken file, then the last good bytes put back: /healthz degraded, then ok again
 //	export     export into a directory with foreign files, twice, and two exports at once: the foreign files survive
 //	renders    distinct pages and variants of 10,000 events: peak RSS within its bound, small requests fast
+//	rendersjson  renders with 120 clients asking distinct jCal feeds
 //	propfind   PROPFIND bodies built to amplify the answer, from 16 clients: refused or bounded, RSS small
 //
 // Every scenario is bounded in time and stops by itself; all traffic goes to
@@ -101,6 +102,7 @@ func run(quick bool, only string) error {
 		{"restore", restore},
 		{"export", exportScenario},
 		{"renders", renders},
+		{"rendersjson", rendersJSON},
 		{"propfind", propfindFlood},
 	}
 	fmt.Printf("%-10s %10s %7s %9s %9s %9s  %s\n", "scenario", "requests", "errors", "p50", "p99", "peak RSS", "result")
@@ -1002,6 +1004,32 @@ const (
 // Retry-After when the render queue is full; the process's peak RSS
 // (VmHWM) must stay within its bound, and the small request fast.
 func renders(e *env) (result, error) {
+	return floodRenders(e, rendersClients, func(base string, w int, n int64) *http.Request {
+		if w%2 == 0 {
+			req, _ := http.NewRequest("GET", base+"/", nil)
+			req.Host = fmt.Sprintf("client-%d.example", n)
+			return req
+		}
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/calendar.ics?alarm=%dm", base, n%5000+1), nil)
+		return req
+	})
+}
+
+// rendersJSONClients is how many clients the rendersjson scenario runs.
+const rendersJSONClients = 120
+
+// rendersJSON is renders with every client asking a distinct jCal feed,
+// the largest render there is (9.6 MB for 10,000 events).
+func rendersJSON(e *env) (result, error) {
+	return floodRenders(e, rendersJSONClients, func(base string, _ int, n int64) *http.Request {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/calendar.json?alarm=%dm", base, n%5000+1), nil)
+		return req
+	})
+}
+
+// floodRenders runs clients that each send the request that next gives
+// (with the worker's number and a sequence number) until the phase ends.
+func floodRenders(e *env, clients int, next func(base string, w int, n int64) *http.Request) (result, error) {
 	catalog := filepath.Join(e.dir, "large.toml")
 	if err := os.WriteFile(catalog, catalogtest.Generate(10000), 0o644); err != nil {
 		return result{}, err
@@ -1028,18 +1056,13 @@ func renders(e *env) (result, error) {
 		wg                  sync.WaitGroup
 		seq                 atomic.Int64
 	)
-	for w := range rendersClients {
+	for w := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			client := &http.Client{Timeout: 25 * time.Second, Transport: &http.Transport{DisableCompression: true}}
 			for ctx.Err() == nil {
-				n := seq.Add(1)
-				req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/calendar.ics?alarm=%dm", svc.base, n%5000+1), nil)
-				if w%2 == 0 {
-					req, _ = http.NewRequestWithContext(ctx, "GET", svc.base+"/", nil)
-					req.Host = fmt.Sprintf("client-%d.example", n)
-				}
+				req := next(svc.base, w, seq.Add(1)).WithContext(ctx)
 				resp, err := client.Do(req)
 				status := 0
 				if err == nil {
@@ -1076,7 +1099,7 @@ func renders(e *env) (result, error) {
 	res.peakRSS = readStatus(svc.cmd.Process.Pid, "VmHWM:")
 	bound := int64(rendersRSSFactor * float64(loaded))
 	res.note = fmt.Sprintf("%d clients for %s: %d renders served, %d answered 503 (queue full); RSS %d MB once loaded, peak %d MB (bound %.1f×: %d MB); small request p50 %s",
-		rendersClients, e.dur(20*time.Second), served.Load(), busy.Load(), loaded/1024, res.peakRSS/1024, rendersRSSFactor, bound/1024, res.p50.Round(time.Microsecond))
+		clients, e.dur(20*time.Second), served.Load(), busy.Load(), loaded/1024, res.peakRSS/1024, rendersRSSFactor, bound/1024, res.p50.Round(time.Microsecond))
 	if other.Load() > 0 {
 		res.failures = append(res.failures, fmt.Sprintf("%d answers neither 200 nor 503 with Retry-After, first: %s", other.Load(), firstOther))
 	}
