@@ -294,7 +294,7 @@ func (r *Reloader) watch(ctx context.Context, w dirWatcher, chain linkChain) {
 				// wait for one that never comes, read the file as it is.
 				r.log.Warn("catalog watch lost events; checking the file")
 				file.reset()
-			case ev.op&opDirMoved != 0 || slices.Contains(chain.dirs(), ev.path):
+			case ev.op&opDirMoved != 0 || ev.op&(opCreated|opMovedIn|opGone) != 0 && slices.Contains(chain.dirs(), ev.path):
 				// A directory on the way was moved, removed or put in
 				// place: the file is another one, in another directory.
 				file.reset()
@@ -315,8 +315,13 @@ func (r *Reloader) watch(ctx context.Context, w dirWatcher, chain linkChain) {
 				// The count may be wrong both ways (a reader still open,
 				// a writer that opened before the watch began); the
 				// system's own answer, where it gives one, settles it.
-				if held, known := r.writerHolds(chain.target); known && !held {
+				switch held, known := r.writerHolds(chain.target); {
+				case known && !held:
 					file.reset()
+				case known:
+					// Its close will come; this check's own open and
+					// close must not pass for it.
+					file.readersLeft = false
 				}
 			} else if !file.writing && r.writerHolds != nil {
 				if held, known := r.writerHolds(chain.target); known && held {

@@ -245,3 +245,44 @@ func TestNamedPipeOverCatalog(t *testing.T) {
 	writeCatalog(t, path, watchCatalog("Workers' Day"))
 	waitServed(t, srv, "the catalog after the named pipe", "Workers' Day")
 }
+
+// TestDirectoryReadDuringWrite: listing the catalog's directory while a
+// writer writes the file is no change of the directory: reached through a
+// link, so that the directory's parent is watched in full, the half file is
+// still not served.
+func TestDirectoryReadDuringWrite(t *testing.T) {
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, "conf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	real := filepath.Join(root, "conf", "catalog.toml")
+	writeCatalog(t, real, watchCatalog("Labour Day"))
+	path := filepath.Join(root, "catalog.toml")
+	if err := os.Symlink("conf/catalog.toml", path); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := watchedServer(t, path, false)
+
+	f, err := os.OpenFile(real, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(watchCatalog("Workers' Day")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.ReadDir(filepath.Join(root, "conf")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(6 * watchDebounce)
+	if got := servedNames(srv); got != "Labour Day" {
+		t.Fatalf("after the directory was listed during the write, serving %q", got)
+	}
+	if _, err := f.WriteString(watchSecondEvent); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitServed(t, srv, "the whole catalog", "Workers' Day, Youth Day")
+}
