@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -42,10 +43,10 @@ start = 2026-05-04
 modified = 2026-01-01T00:00:00Z
 `
 
-// watchedServer serves the catalog at path and watches it. With lease
-// false the reloader goes by the watch's own count of opens and closes, as
-// where the system cannot say who writes the file.
-func watchedServer(t *testing.T, path string, lease bool) (*Server, *Reloader) {
+// watchedServer serves the catalog at path and watches it, asking holds
+// whether a writer holds the file. With holds nil the reloader goes by the
+// watch's own count of opens and closes, as where the system cannot say.
+func watchedServer(t *testing.T, path string, holds func(string) (bool, bool)) (*Server, *Reloader) {
 	t.Helper()
 	build := func(data []byte) (*Snapshot, error) {
 		cat, err := events.Parse(path, data)
@@ -65,9 +66,7 @@ func watchedServer(t *testing.T, path string, lease bool) (*Server, *Reloader) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := NewServer(snap, log)
 	r := NewReloader(srv, path, data, build, log)
-	if !lease {
-		r.writerHolds = nil
-	}
+	r.writerHolds = holds
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	if err := r.Watch(ctx); err != nil {
@@ -111,12 +110,11 @@ func writeCatalog(t *testing.T, path, content string) {
 // first writer closes. Both with the system's word on writers and with the
 // watch's count alone.
 func TestSecondWriterDoesNotEndTheWrite(t *testing.T) {
-	for _, lease := range []bool{true, false} {
-		name := map[bool]string{true: "lease", false: "count"}[lease]
+	for name, holds := range map[string]func(string) (bool, bool){"lease": writerHolds, "count": nil} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "catalog.toml")
 			writeCatalog(t, path, watchCatalog("Labour Day"))
-			srv, _ := watchedServer(t, path, lease)
+			srv, _ := watchedServer(t, path, holds)
 
 			first, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
 			if err != nil {
@@ -172,7 +170,7 @@ func TestDirectorySwap(t *testing.T) {
 	}
 	dir("top/conf", "Labour Day")
 	path := filepath.Join(root, "top/conf/catalog.toml")
-	srv, r := watchedServer(t, path, true)
+	srv, r := watchedServer(t, path, writerHolds)
 
 	dir("top/conf.new", "Workers' Day")
 	swap("top/conf")
@@ -203,7 +201,7 @@ func TestNamedPipeOverCatalog(t *testing.T) {
 	d := t.TempDir()
 	path := filepath.Join(d, "catalog.toml")
 	writeCatalog(t, path, watchCatalog("Labour Day"))
-	srv, r := watchedServer(t, path, true)
+	srv, r := watchedServer(t, path, writerHolds)
 
 	fifo := filepath.Join(d, "fifo")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
@@ -261,7 +259,7 @@ func TestDirectoryReadDuringWrite(t *testing.T) {
 	if err := os.Symlink("conf/catalog.toml", path); err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := watchedServer(t, path, false)
+	srv, _ := watchedServer(t, path, nil)
 
 	f, err := os.OpenFile(real, os.O_WRONLY|os.O_TRUNC, 0)
 	if err != nil {
@@ -282,6 +280,52 @@ func TestDirectoryReadDuringWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitServed(t, srv, "the whole catalog", "Workers' Day, Youth Day")
+}
+
+// TestWriterFromBeforeTheWatch: a writer that opened the file before the
+// service watched it is not in the watch's count; a second writer's close
+// then leaves the count at zero, and only the system's word (a lease
+// refused) keeps the half file from being served. The service waits for
+// the first writer's close without asking again and again.
+func TestWriterFromBeforeTheWatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.toml")
+	writeCatalog(t, path, watchCatalog("Labour Day"))
+	first, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	var asked atomic.Int32
+	srv, _ := watchedServer(t, path, func(p string) (bool, bool) {
+		asked.Add(1)
+		return writerHolds(p)
+	})
+	asked.Store(0)
+	if err := first.Truncate(0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.WriteString(watchCatalog("Workers' Day")); err != nil {
+		t.Fatal(err)
+	}
+	second, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.Close()
+	time.Sleep(10 * watchDebounce)
+	if got := servedNames(srv); got != "Labour Day" {
+		t.Fatalf("while the first writer still writes, serving %q", got)
+	}
+	if n := asked.Load(); n > 3 {
+		t.Errorf("asked %d times in a second whether a writer holds the file", n)
+	}
+	if _, err := first.WriteString(watchSecondEvent); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
 	waitServed(t, srv, "the whole catalog", "Workers' Day, Youth Day")
