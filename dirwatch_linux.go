@@ -25,10 +25,14 @@ type inotifyWatcher struct {
 	dirs map[int32]string // by watch descriptor
 }
 
-// inotifyMask asks for the changes to a directory's entries and for the
-// closing of its files.
-const inotifyMask = syscall.IN_MODIFY | syscall.IN_CLOSE_WRITE | syscall.IN_CREATE |
-	syscall.IN_MOVED_TO | syscall.IN_MOVED_FROM | syscall.IN_DELETE | syscall.IN_ONLYDIR
+// inotifyMask asks for the changes to a directory's entries, the opening
+// and closing of its files, and the directory itself moved or removed;
+// parentMask only for the changes to a directory's entries.
+const (
+	parentMask  = syscall.IN_CREATE | syscall.IN_MOVED_TO | syscall.IN_MOVED_FROM | syscall.IN_DELETE | syscall.IN_ONLYDIR
+	inotifyMask = parentMask | syscall.IN_MODIFY | syscall.IN_CLOSE_WRITE | syscall.IN_OPEN | syscall.IN_CLOSE_NOWRITE |
+		syscall.IN_MOVE_SELF | syscall.IN_DELETE_SELF
+)
 
 func newDirWatcher() (dirWatcher, error) {
 	fd, err := syscall.InotifyInit1(syscall.IN_CLOEXEC | syscall.IN_NONBLOCK)
@@ -55,26 +59,42 @@ func (w *inotifyWatcher) Close() error {
 	return w.file.Close()
 }
 
-func (w *inotifyWatcher) watch(dirs []string) error {
+func (w *inotifyWatcher) watch(dirs, parents []string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var errs []error
-	for wd, dir := range w.dirs {
-		if !slices.Contains(dirs, dir) {
-			// The kernel may have dropped the watch already, with its
-			// directory: EINVAL then says nothing worth reporting.
-			_, _ = syscall.InotifyRmWatch(w.fd, uint32(wd))
-			delete(w.dirs, wd)
+	// Each path is watched afresh: a name may lead to another directory
+	// than before, which gets a watch of its own, while the old one's
+	// watch is removed.
+	watched := map[int32]string{}
+	add := func(dir string, mask uint32) {
+		wd, err := syscall.InotifyAddWatch(w.fd, dir, mask)
+		switch {
+		case errors.Is(err, syscall.ENOENT):
+			// Moved away, and the new one not yet in place: the
+			// parent's watch tells when it is.
+		case err != nil:
+			errs = append(errs, fmt.Errorf("watch directory %q: %w", dir, err))
+		default:
+			watched[int32(wd)] = dir
 		}
 	}
 	for _, dir := range dirs {
-		wd, err := syscall.InotifyAddWatch(w.fd, dir, inotifyMask)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("watch directory %q: %w", dir, err))
-			continue
-		}
-		w.dirs[int32(wd)] = dir
+		add(dir, inotifyMask)
 	}
+	for _, dir := range parents {
+		if !slices.Contains(dirs, dir) {
+			add(dir, parentMask)
+		}
+	}
+	for wd := range w.dirs {
+		if _, ok := watched[wd]; !ok {
+			// The kernel may have dropped the watch already, with its
+			// directory: EINVAL then says nothing worth reporting.
+			_, _ = syscall.InotifyRmWatch(w.fd, uint32(wd))
+		}
+	}
+	w.dirs = watched
 	return errors.Join(errs...)
 }
 
@@ -127,8 +147,14 @@ func (w *inotifyWatcher) event(wd int32, mask uint32, name string) (dirEvent, bo
 		delete(w.dirs, wd) // the directory is gone
 		return dirEvent{}, false
 	}
-	if !ok || name == "" {
+	if !ok {
 		return dirEvent{}, false
+	}
+	if mask&(syscall.IN_MOVE_SELF|syscall.IN_DELETE_SELF) != 0 {
+		return dirEvent{path: dir, op: opDirMoved}, true
+	}
+	if name == "" {
+		return dirEvent{}, false // the directory itself opened or read
 	}
 	var op dirOp
 	switch {
@@ -136,6 +162,10 @@ func (w *inotifyWatcher) event(wd int32, mask uint32, name string) (dirEvent, bo
 		op = opWritten
 	case mask&syscall.IN_CLOSE_WRITE != 0:
 		op = opClosed
+	case mask&syscall.IN_CLOSE_NOWRITE != 0:
+		op = opClosedRead
+	case mask&syscall.IN_OPEN != 0:
+		op = opOpened
 	case mask&syscall.IN_CREATE != 0:
 		op = opCreated
 	case mask&syscall.IN_MOVED_TO != 0:
@@ -153,4 +183,26 @@ func trimNUL(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// writerHolds tells whether a process holds path open for writing, by
+// asking for a read lease on it: Linux grants one only while nobody has the
+// file open for writing (fcntl(2), F_SETLEASE). The lease is given back at
+// once. Leases are for the file's owner (or CAP_LEASE) and for file systems
+// that support them: elsewhere the answer is unknown.
+func writerHolds(path string) (held, known bool) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return false, false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return false, false
+	}
+	fd := f.Fd()
+	if _, _, errno := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETLEASE, syscall.F_RDLCK); errno != 0 {
+		return errno == syscall.EAGAIN, errno == syscall.EAGAIN
+	}
+	_, _, _ = syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETLEASE, syscall.F_UNLCK)
+	return false, true
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -80,5 +81,31 @@ func TestHealthDegradesOnRepeatedServerErrors(t *testing.T) {
 	mu.Unlock()
 	if code, status, n := health(); code != 200 || status != "ok" || n != 0 {
 		t.Fatalf("a window later: %d %q, %d recent errors; want ok", code, status, n)
+	}
+}
+
+// TestHealthIgnoresClientCausedErrors: HTTP/2 prior-knowledge prefaces,
+// which scanners send at will and which are answered 505, are not the
+// service's failures and leave /healthz "ok".
+func TestHealthIgnoresClientCausedErrors(t *testing.T) {
+	srv, _ := newTestServer(t)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	for range 2 * degradedFailures {
+		resp, _, _ := rawRequest(t, ts.Listener.Addr().String(), "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", false)
+		if resp.StatusCode != http.StatusHTTPVersionNotSupported {
+			t.Fatalf("HTTP/2 preface: %d, want 505", resp.StatusCode)
+		}
+	}
+	rec := get(t, srv, "/healthz")
+	var report struct {
+		Status             string `json:"status"`
+		RecentServerErrors int    `json:"recent_server_errors"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &report); err != nil {
+		t.Fatalf("/healthz: %v: %s", err, rec.Body)
+	}
+	if report.Status != "ok" || report.RecentServerErrors != 0 {
+		t.Errorf("after %d HTTP/2 prefaces /healthz is %q with %d recent server errors; want ok, 0", 2*degradedFailures, report.Status, report.RecentServerErrors)
 	}
 }

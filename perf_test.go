@@ -232,3 +232,33 @@ func TestParallelRenderMatchesSerial(t *testing.T) {
 		t.Fatalf("parallel rendering differs: %d bytes against %d", len(parallel), len(serial))
 	}
 }
+
+// BenchmarkRenderJCal renders the jCal feed of 10,000 events: the heap a
+// render holds at its peak, per byte written, bounds what a flood of
+// distinct jCal variants costs (docs/caching.md).
+func BenchmarkRenderJCal(b *testing.B) {
+	cat := generated(b, 10_000)
+	render := func() []byte {
+		d, err := calendarModel(cat, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, err := d.jcal()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return out
+	}
+	b.ReportAllocs()
+	var out []byte
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for b.Loop() {
+		out = render()
+	}
+	runtime.ReadMemStats(&after)
+	b.SetBytes(int64(len(out)))
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/float64(len(out)), "alloc/out-byte")
+	peak := peakHeapDuring(func() { render() })
+	b.ReportMetric(float64(peak)/float64(len(out)), "peak-heap/out-byte")
+}

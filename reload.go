@@ -30,18 +30,30 @@ type Reloader struct {
 	mu      sync.Mutex // one reload at a time
 	lastSum [sha256.Size]byte
 	failing bool // the latest reload failed
+
+	// rewatch asks the watch to find the file's directories again: a
+	// SIGHUP after the directory was replaced re-establishes it.
+	rewatch chan struct{}
+	// writerHolds tells whether some process holds the file open for
+	// writing, when the system can tell (writerHolds in dirwatch_*.go).
+	writerHolds func(path string) (held, known bool)
 }
 
 // NewReloader watches path for srv. data is the content the current
 // snapshot was built from; build turns a file's content into a snapshot.
 func NewReloader(srv *Server, path string, data []byte, build func(data []byte) (*Snapshot, error), log *slog.Logger) *Reloader {
-	return &Reloader{srv: srv, path: path, build: build, log: log, lastSum: sha256.Sum256(data)}
+	return &Reloader{srv: srv, path: path, build: build, log: log, lastSum: sha256.Sum256(data),
+		rewatch: make(chan struct{}, 1), writerHolds: writerHolds}
 }
 
 // Reload reads the catalog file and, if it is valid, serves it, even if its
 // content is the one being served: an operator who asks for a reload gets
 // one.
 func (r *Reloader) Reload(trigger string) error {
+	select {
+	case r.rewatch <- struct{}{}:
+	default: // one is already asked for
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	data, err := r.read(trigger)
@@ -75,9 +87,10 @@ func (r *Reloader) ReloadIfChanged(trigger string) error {
 }
 
 func (r *Reloader) read(trigger string) ([]byte, error) {
-	// A file past the size limit is refused here, and reported like any
-	// other catalog error.
-	data, err := events.ReadFile(r.path)
+	// A file past the size limit, or one that is not a regular file (a
+	// named pipe would block the reload, and every later one, for good), is
+	// refused here, and reported like any other catalog error.
+	data, err := events.ReadRegularFile(r.path)
 	if err != nil {
 		r.failed(trigger, err)
 		return nil, err
@@ -129,13 +142,16 @@ const watchDebounce = 100 * time.Millisecond
 //
 // A file is reloaded once it is whole: when the last writer of a file
 // written in place closes it (not on each write, since a write can be
-// followed by more writes, and a half-written catalog may well be valid),
+// followed by more writes, and a half-written catalog may well be valid;
+// and not on the close of one writer while another still holds the file),
 // or when a file or link is renamed into place or a link created. The
 // watch is on directories rather than on the file, because a file renamed
 // over the catalog would end a watch on the file itself; and it follows
 // symbolic links, watching the directory of every link on the way and of
 // the file they lead to, resolved again after every change, since
-// Kubernetes updates a ConfigMap by swapping a link.
+// Kubernetes updates a ConfigMap by swapping a link. The parents of those
+// directories are watched too, for a directory moved away and another put
+// in its place; a SIGHUP (Reload) finds the directories again as well.
 //
 // It needs Linux's inotify, the one facility that reports that a writer
 // closed a file; elsewhere it returns an error, and SIGHUP reloads.
@@ -149,7 +165,7 @@ func (r *Reloader) Watch(ctx context.Context) error {
 		w.Close()
 		return fmt.Errorf("watch catalog: %w", err)
 	}
-	if err := w.watch(chain.dirs()); err != nil {
+	if err := w.watch(chain.dirs(), chain.parents()); err != nil {
 		w.Close()
 		return fmt.Errorf("watch catalog: %w", err)
 	}
@@ -164,31 +180,109 @@ type dirEvent struct {
 	op   dirOp
 }
 
-type dirOp uint8
+type dirOp uint16
 
 const (
-	opWritten  dirOp = 1 << iota // written or truncated; more writes may follow
-	opClosed                     // a descriptor that was open for writing was closed
-	opCreated                    // a new name: a file about to be written, a link, or a directory
-	opMovedIn                    // renamed to this name
-	opGone                       // removed, or renamed away
-	opOverflow                   // the kernel dropped events; the path is empty
+	opWritten    dirOp = 1 << iota // written or truncated; more writes may follow
+	opClosed                       // a descriptor that was open for writing was closed
+	opCreated                      // a new name: a file about to be written, a link, or a directory
+	opMovedIn                      // renamed to this name
+	opGone                         // removed, or renamed away
+	opOverflow                     // the kernel dropped events; the path is empty
+	opOpened                       // opened, for reading or writing
+	opClosedRead                   // a descriptor open for reading only was closed
+	opDirMoved                     // a watched directory itself was moved or removed; the path is its own
 )
+
+// writers follows who holds the catalog file open, from the watch's
+// events: opens and closes are counted, since inotify does not say whether
+// an open is for writing, and a write marks the file as being written until
+// the count says every descriptor opened since is closed. The count can
+// only err towards waiting longer (a reader that keeps the file open holds a
+// reload back until it closes), except when two opens come so close
+// together that the kernel reports them as one; where the system can tell
+// (writerHolds), a reload is held back exactly while a writer holds the file.
+type writers struct {
+	writing bool // written to, and not yet closed by all who opened it
+	open    int  // opens seen, less closes seen
+	// readersLeft is set when a writer's close left descriptors open: a
+	// reader's close that brings the count to zero then ends the write.
+	readersLeft bool
+}
+
+// event updates the state for an event on the file, and reports whether
+// it may have ended a write or changed the file, so that a reload is due.
+func (wr *writers) event(op dirOp, path string) (due bool) {
+	switch {
+	case op&opOpened != 0:
+		wr.open++
+		return false
+	case op&opClosedRead != 0:
+		wr.open = max(wr.open-1, 0)
+		if wr.writing && wr.readersLeft && wr.open == 0 {
+			wr.writing, wr.readersLeft = false, false
+			return true
+		}
+		return false
+	case op&opWritten != 0:
+		wr.writing = true
+		return false
+	case op&opClosed != 0:
+		wr.open = max(wr.open-1, 0)
+		wr.writing = wr.writing && wr.open > 0
+		wr.readersLeft = wr.writing
+		return true
+	case op&opCreated != 0:
+		// A regular file created under the catalog's name is about to be
+		// written: its close says when it is whole. Its open follows.
+		wr.open, wr.readersLeft = 0, false
+		if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+			wr.writing = true
+			return false
+		}
+		wr.writing = false
+		return true
+	default:
+		// A file renamed into place is whole; one removed, or renamed
+		// away, will not be closed where we can see it.
+		wr.reset()
+		return true
+	}
+}
+
+func (wr *writers) reset() { *wr = writers{} }
 
 func (r *Reloader) watch(ctx context.Context, w dirWatcher, chain linkChain) {
 	defer w.Close()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
-	// writing is set while the catalog file has been written to and not yet
-	// closed: a reload then would read a file half written.
-	writing := false
+	var file writers
+	// rewatch finds the directories again and watches them: with the same
+	// names, a directory may be another one now.
+	rewatch := func() {
+		next, err := resolveLinks(r.path)
+		if err != nil {
+			r.log.Warn("catalog watch", "error", err)
+			return
+		}
+		if next.target != chain.target {
+			file.reset()
+		}
+		chain = next
+		if err := w.watch(chain.dirs(), chain.parents()); err != nil {
+			r.log.Warn("catalog watch", "error", err)
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case err := <-w.errors():
 			r.log.Warn("catalog watch", "error", err)
+		case <-r.rewatch:
+			rewatch()
+			continue
 		case ev, ok := <-w.events():
 			if !ok {
 				r.log.Warn("catalog watch ended; reload with SIGHUP")
@@ -199,40 +293,42 @@ func (r *Reloader) watch(ctx context.Context, w dirWatcher, chain linkChain) {
 				// A close may have been lost with the rest: rather than
 				// wait for one that never comes, read the file as it is.
 				r.log.Warn("catalog watch lost events; checking the file")
-				writing = false
+				file.reset()
+			case ev.op&opDirMoved != 0 || ev.op&(opCreated|opMovedIn|opGone) != 0 && slices.Contains(chain.dirs(), ev.path):
+				// A directory on the way was moved, removed or put in
+				// place: the file is another one, in another directory.
+				file.reset()
+				rewatch()
 			case !chain.has(ev.path):
 				continue
 			case ev.path != chain.target:
 				// A link on the way to the file, swapped or removed.
-			case ev.op&opWritten != 0:
-				writing = true
+			case !file.event(ev.op, ev.path):
 				continue
-			case ev.op&opClosed != 0:
-				writing = false
-			case ev.op&opCreated != 0:
-				// A regular file created under the catalog's name is
-				// about to be written: its close says when it is whole.
-				if fi, err := os.Lstat(ev.path); err == nil && fi.Mode().IsRegular() {
-					writing = true
-					continue
-				}
-			case ev.op&(opMovedIn|opGone) != 0:
-				// A file renamed into place is whole; one removed, or
-				// renamed away, will not be closed where we can see it.
-				writing = false
 			}
 			if next, err := resolveLinks(r.path); err == nil && !slices.Equal(next.names, chain.names) {
-				if next.target != chain.target {
-					writing = false
-				}
-				chain = next
-				if err := w.watch(chain.dirs()); err != nil {
-					r.log.Warn("catalog watch", "error", err)
-				}
+				rewatch()
 			}
 			timer.Reset(watchDebounce)
 		case <-timer.C:
-			if !writing {
+			if file.writing && r.writerHolds != nil {
+				// The count may be wrong both ways (a reader still open,
+				// a writer that opened before the watch began); the
+				// system's own answer, where it gives one, settles it.
+				switch held, known := r.writerHolds(chain.target); {
+				case known && !held:
+					file.reset()
+				case known:
+					// Its close will come; this check's own open and
+					// close must not pass for it.
+					file.readersLeft = false
+				}
+			} else if !file.writing && r.writerHolds != nil {
+				if held, known := r.writerHolds(chain.target); known && held {
+					file.writing, file.readersLeft = true, false
+				}
+			}
+			if !file.writing {
 				_ = r.ReloadIfChanged("file changed")
 			}
 		}
@@ -241,8 +337,11 @@ func (r *Reloader) watch(ctx context.Context, w dirWatcher, chain linkChain) {
 
 // dirWatcher reports the changes in a set of directories.
 type dirWatcher interface {
-	// watch makes dirs the directories watched.
-	watch(dirs []string) error
+	// watch makes dirs the directories watched, and parents the
+	// directories watched only for directories moved, created or removed
+	// in them. A directory that does not exist is left out silently: its
+	// parent's watch tells when it appears.
+	watch(dirs, parents []string) error
 	events() <-chan dirEvent
 	errors() <-chan error
 	Close() error
@@ -324,6 +423,18 @@ func (c linkChain) dirs() []string {
 		}
 	}
 	return dirs
+}
+
+// parents are the directories that hold the watched directories, other
+// than the root.
+func (c linkChain) parents() []string {
+	var parents []string
+	for _, dir := range c.dirs() {
+		if p := filepath.Dir(dir); p != dir && !slices.Contains(parents, p) {
+			parents = append(parents, p)
+		}
+	}
+	return parents
 }
 
 // ReloadStatus is the outcome of the latest reload, for /healthz.

@@ -82,6 +82,11 @@ func (d *draft) serialize() ([]byte, error) {
 	return ical.Serialize(d.cal, d.evs, d.vevent)
 }
 
+// jcal writes the calendar with its events as jCal, one event at a time.
+func (d *draft) jcal() ([]byte, error) {
+	return ical.EncodeJCalEvents(d.cal, d.evs, d.vevent)
+}
+
 // full moves the events into the calendar and returns it. The draft keeps
 // no events of its own after that, so that serializing it, or asking for
 // full again, still writes each event once.
@@ -192,12 +197,12 @@ func applyWorkHours(cat *events.Catalog, ev events.Event, v Variant) ([]events.E
 		if ev.When.Last != ev.When.First {
 			day.ID += "-" + strings.ReplaceAll(d.String(), "-", "")
 		}
-		midnight := d.In(cat.Timezone)
-		day.When = events.When{
-			Start: midnight.Add(time.Duration(v.WorkHours.Start) * time.Minute),
-			End:   midnight.Add(time.Duration(v.WorkHours.End) * time.Minute),
-			Zone:  cat.Timezone,
+		// The hours are the wall clock's on that day: on a day the clocks
+		// change, 09:00 is not nine hours after midnight.
+		wall := func(minutes int) time.Time {
+			return time.Date(d.Year, d.Month, d.Day, minutes/60, minutes%60, 0, 0, cat.Timezone)
 		}
+		day.When = events.When{Start: wall(v.WorkHours.Start), End: wall(v.WorkHours.End), Zone: cat.Timezone}
 		out = append(out, day)
 	}
 	return out, nil
@@ -223,12 +228,15 @@ func newDraft(cal *ics.Calendar, evs []events.Event, opts Options) *draft {
 }
 
 // zonesOf builds one VTIMEZONE per zone that timed events use, covering the
-// years those events fall in.
+// years those events fall in and no others: a yearly event's from its first
+// year to the zone's last.
 func zonesOf(evs []events.Event) []*ics.VTimezone {
 	type span struct {
-		loc      *time.Location
-		from, to int
-		extent   ical.Extent
+		loc       *time.Location
+		runs      []ical.YearRun
+		recurFrom int // the first year of the earliest yearly event; 0 for none
+		to        int
+		extent    ical.Extent
 	}
 	spans := make(map[string]*span)
 	for _, ev := range evs {
@@ -242,13 +250,16 @@ func zonesOf(evs []events.Event) []*ics.VTimezone {
 		}
 		s, ok := spans[w.Zone.String()]
 		if !ok {
-			s = &span{loc: w.Zone, from: w.Start.Year(), to: last.Year()}
+			s = &span{loc: w.Zone, to: last.Year()}
 			spans[w.Zone.String()] = s
 		}
-		s.from = min(s.from, w.Start.Year())
+		s.runs = append(s.runs, ical.YearRun{From: w.Start.Year(), To: last.Year()})
 		s.to = max(s.to, last.Year())
 		if ev.Recur != events.RecurNone {
 			s.extent = ical.Recurring
+			if s.recurFrom == 0 || w.Start.Year() < s.recurFrom {
+				s.recurFrom = w.Start.Year()
+			}
 		}
 	}
 	names := make([]string, 0, len(spans))
@@ -259,7 +270,11 @@ func zonesOf(evs []events.Event) []*ics.VTimezone {
 	out := make([]*ics.VTimezone, 0, len(names))
 	for _, name := range names {
 		s := spans[name]
-		out = append(out, ical.VTimezone(s.loc, s.from, s.to, s.extent))
+		if s.recurFrom != 0 {
+			// A yearly event happens in every year from its first.
+			s.runs = append(s.runs, ical.YearRun{From: s.recurFrom, To: s.to})
+		}
+		out = append(out, ical.VTimezoneYears(s.loc, s.runs, s.extent))
 	}
 	return out
 }

@@ -552,7 +552,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 		s.metrics.observeRequest(rec.route, rec.variant, rec.status, rec.bytes)
-		if isServerError(rec.status) {
+		if isOwnFailure(rec.status) {
 			s.failures.add(s.now())
 		}
 		if logged {
@@ -606,11 +606,15 @@ const (
 	failureWindow    = time.Minute
 )
 
-// isServerError tells the answers that count against health: a 5xx other
-// than 503, which is the service shedding load by design (a full render
-// queue, a request that went away), not a handler failing.
-func isServerError(status int) bool {
-	return status >= 500 && status != http.StatusServiceUnavailable
+// isOwnFailure tells the answers that count against health: a 500, which
+// the service writes only when a handler failed or panicked (Server.fail,
+// recoverPanics). The other 5xx it writes are answers to what a client or
+// the load did, which a client can send at will and which would otherwise
+// hide real failures behind "degraded": 503 is the service shedding load by
+// design (a full render queue, a request that went away), 505 a client
+// speaking HTTP/2 without TLS (scanners, curl --http2-prior-knowledge).
+func isOwnFailure(status int) bool {
+	return status == http.StatusInternalServerError
 }
 
 // recentFailures keeps the times of the latest degradedFailures server

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"feed/events"
-	"feed/internal/ical"
 	"feed/internal/resource"
 )
 
@@ -205,7 +204,7 @@ func (s *Snapshot) encode(d *draft, f Format, location, filename string, modifie
 		contentType = calendarContentType
 	)
 	if f == FormatJCal {
-		body, err = ical.EncodeJCal(d.full())
+		body, err = d.jcal()
 		contentType = jcalContentType
 	} else {
 		body, err = d.serialize()

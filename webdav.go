@@ -71,12 +71,14 @@ func (s *Server) propfindCalendar(w http.ResponseWriter, r *http.Request, _ stri
 		return
 	}
 	snap := s.snap.Load()
-	res, err := snap.Calendar(v, FormatICS)
+	// The size and ETag are the rendered feed's: a render that a departed
+	// client no longer waits for is given up, as for GET.
+	res, err := snap.calendar(r.Context(), v, FormatICS)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	webdav.WriteMultistatus(w, pf, []webdav.Resource{snap.calendarDAV(r, v, res)})
+	_ = webdav.WriteMultistatus(w, pf, []webdav.Resource{snap.calendarDAV(r, v, res)}) // an error is a departed client
 }
 
 // propfindEvent answers PROPFIND on an event's own calendar file.
@@ -91,7 +93,7 @@ func (s *Server) propfindEvent(w http.ResponseWriter, r *http.Request, id string
 		return
 	}
 	snap := s.snap.Load()
-	res, found, err := snap.Event(id, v, FormatICS)
+	res, found, err := snap.event(r.Context(), id, v, FormatICS)
 	switch {
 	case !found:
 		httpError(w, http.StatusNotFound, `no event with id "`+id+`"; the whole feed is at `+CalendarPath)
@@ -102,7 +104,7 @@ func (s *Server) propfindEvent(w http.ResponseWriter, r *http.Request, id string
 	}
 	ev, _ := snap.Catalog.Event(id)
 	dav := davResource(r, snap.davHref(EventPath(ev.ID), v.Query()), localized(ev.Name, v.lang(), " · "), res)
-	webdav.WriteMultistatus(w, pf, []webdav.Resource{dav})
+	_ = webdav.WriteMultistatus(w, pf, []webdav.Resource{dav})
 }
 
 // propfindSite answers PROPFIND on the page's address as on a collection
@@ -126,7 +128,7 @@ func (s *Server) propfindSite(w http.ResponseWriter, r *http.Request, _ string) 
 			resources = append(resources, snap.calendarDAV(r, v, snap.linked[v.Query()]))
 		}
 	}
-	webdav.WriteMultistatus(w, pf, resources)
+	_ = webdav.WriteMultistatus(w, pf, resources)
 }
 
 // calendarDAV is a feed's properties: its name as X-WR-CALNAME gives it,

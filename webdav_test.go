@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -82,7 +84,109 @@ func parseMultistatus(t *testing.T, rec *httptest.ResponseRecorder) multistatusX
 	if err := xml.Unmarshal(rec.Body.Bytes(), &ms); err != nil {
 		t.Fatalf("encoding/xml cannot read the 207 body: %v\n%s", err, rec.Body)
 	}
+	if err := checkNamespaces(rec.Body.Bytes()); err != nil {
+		t.Fatalf("the 207 body is not namespace-well-formed: %v\n%s", err, truncate(rec.Body.String()))
+	}
 	return ms
+}
+
+// checkNamespaces reads doc as XML and checks what encoding/xml lets pass
+// and Namespaces in XML 1.0 (third edition) forbids: an element or
+// attribute whose prefix is not declared in scope, a name with more than
+// one colon, a prefix declared as the empty string (§2.2: "xmlns:X=""" is
+// an error in XML 1.0), the reserved prefixes and namespaces bound to
+// anything else (§3), and an attribute given twice.
+func checkNamespaces(doc []byte) error {
+	const xmlNS, xmlnsNS = "http://www.w3.org/XML/1998/namespace", "http://www.w3.org/2000/xmlns/"
+	dec := xml.NewDecoder(bytes.NewReader(doc))
+	dec.Strict = true
+	scopes := []map[string]string{{"xml": xmlNS}}
+	declared := func(prefix string) bool {
+		for i := len(scopes) - 1; i >= 0; i-- {
+			if _, ok := scopes[i][prefix]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	checkName := func(n xml.Name) error {
+		if strings.Contains(n.Local, ":") || n.Local == "" {
+			return fmt.Errorf("name %q:%q is not a qualified name", n.Space, n.Local)
+		}
+		return nil
+	}
+	for {
+		tok, err := dec.RawToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			scope := map[string]string{}
+			seen := map[xml.Name]bool{}
+			for _, a := range t.Attr {
+				if seen[a.Name] {
+					return fmt.Errorf("<%s:%s>: attribute %s:%s given twice", t.Name.Space, t.Name.Local, a.Name.Space, a.Name.Local)
+				}
+				seen[a.Name] = true
+				if err := checkName(a.Name); err != nil {
+					return err
+				}
+				switch {
+				case a.Name.Space == "xmlns":
+					switch {
+					case a.Value == "":
+						return fmt.Errorf("xmlns:%s=\"\": a prefix cannot be undeclared", a.Name.Local)
+					case a.Name.Local == "xmlns", a.Value == xmlnsNS:
+						return fmt.Errorf("xmlns:%s=%q: the xmlns prefix and namespace are reserved", a.Name.Local, a.Value)
+					case (a.Name.Local == "xml") != (a.Value == xmlNS):
+						return fmt.Errorf("xmlns:%s=%q: the xml prefix belongs to its namespace alone", a.Name.Local, a.Value)
+					}
+					scope[a.Name.Local] = a.Value
+				case a.Name.Space == "" && a.Name.Local == "xmlns":
+					if a.Value == xmlNS || a.Value == xmlnsNS {
+						return fmt.Errorf("xmlns=%q: a reserved namespace", a.Value)
+					}
+				}
+			}
+			scopes = append(scopes, scope)
+			if err := checkName(t.Name); err != nil {
+				return err
+			}
+			if t.Name.Space != "" && !declared(t.Name.Space) {
+				return fmt.Errorf("<%s:%s>: the prefix is not declared", t.Name.Space, t.Name.Local)
+			}
+			for _, a := range t.Attr {
+				if a.Name.Space != "" && a.Name.Space != "xmlns" && !declared(a.Name.Space) {
+					return fmt.Errorf("attribute %s:%s: the prefix is not declared", a.Name.Space, a.Name.Local)
+				}
+			}
+		case xml.EndElement:
+			scopes = scopes[:len(scopes)-1]
+		}
+	}
+}
+
+// TestCheckNamespaces: the checker that every 207 goes through refuses what
+// Namespaces in XML forbids, so that passing it means something.
+func TestCheckNamespaces(t *testing.T) {
+	for doc, ok := range map[string]bool{
+		`<D:a xmlns:D="DAV:"><D:b/><c/></D:a>`:                                 true,
+		`<D:a xmlns:D="DAV:"><X:quota xmlns:X=""/></D:a>`:                      false,
+		`<D:a xmlns:D="DAV:"><X:quota/></D:a>`:                                 false,
+		`<D:a xmlns:D="DAV:"><X:b xmlns:X="urn:x"/><X:c/></D:a>`:               false,
+		`<D:a xmlns:D="DAV:" xmlns:x="http://www.w3.org/XML/1998/namespace"/>`: false,
+		`<D:a xmlns:D="http://www.w3.org/2000/xmlns/"/>`:                       false,
+		`<D:a xmlns:D="DAV:"><:b/></D:a>`:                                      false,
+		`<a xmlns=""><b xml:lang="en"/></a>`:                                   true,
+	} {
+		if err := checkNamespaces([]byte(doc)); (err == nil) != ok {
+			t.Errorf("%s: %v, want ok %v", doc, err, ok)
+		}
+	}
 }
 
 // TestPropfindGolden keeps the answers to Thunderbird's two requests,
@@ -297,7 +401,9 @@ var davStatusLine = regexp.MustCompile(`^HTTP/1\.1 (200 OK|404 Not Found)$`)
 // that encoding/xml reads, with well-formed status lines.
 func FuzzPropfind(f *testing.F) {
 	for _, body := range []string{thunderbirdDepth0, thunderbirdDepth1, "", `<propfind xmlns="DAV:"><propname/></propfind>`,
-		`<D:propfind xmlns:D="DAV:" xmlns:Z="urn:z"><D:prop><Z:a/></D:prop></D:propfind>`, "<", "<?xml?><a/>"} {
+		`<D:propfind xmlns:D="DAV:" xmlns:Z="urn:z"><D:prop><Z:a/></D:prop></D:propfind>`, "<", "<?xml?><a/>",
+		`<D:propfind xmlns:D="DAV:"><D:prop><foo xmlns=""/><D:displayname/></D:prop></D:propfind>`,
+		amplifiedPropfind(), widestPropfind()} {
 		f.Add(body, "0", "/calendar.ics")
 		f.Add(body, "1", "/")
 	}

@@ -121,7 +121,7 @@ func ParseWithLimits(file string, data []byte, limits Limits) (*Catalog, error) 
 		}
 		return nil, Errors{fe}
 	}
-	d := &decoder{file: file, lines: lines, limits: limits}
+	d := &decoder{file: file, lines: lines, limits: limits, statutoryOf: Statutory}
 	cat := d.catalog(doc)
 	if len(d.errs) > 0 {
 		sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
@@ -137,6 +137,37 @@ type decoder struct {
 	lines  map[string]int
 	limits Limits
 	errs   Errors
+
+	// statutoryOf finds a holiday's statutory days (Statutory), and
+	// statutory keeps its answers: the lunar calendar takes far longer
+	// than the rest of an event's checks, and a catalog has many events
+	// of one holiday and year.
+	statutoryOf func(year int, h Holiday) (StatutoryDays, error)
+	statutory   map[statutoryKey]statutoryAnswer
+}
+
+type statutoryKey struct {
+	year    int
+	holiday Holiday
+}
+
+type statutoryAnswer struct {
+	days StatutoryDays
+	err  error
+}
+
+// statutoryDays is Statutory, asked once per year and holiday of a file.
+func (d *decoder) statutoryDays(year int, h Holiday) (StatutoryDays, error) {
+	k := statutoryKey{year, h}
+	if a, ok := d.statutory[k]; ok {
+		return a.days, a.err
+	}
+	days, err := d.statutoryOf(year, h)
+	if d.statutory == nil {
+		d.statutory = map[statutoryKey]statutoryAnswer{}
+	}
+	d.statutory[k] = statutoryAnswer{days, err}
+	return days, err
 }
 
 func (d *decoder) errorf(path, format string, args ...any) {
@@ -424,7 +455,7 @@ func (d *decoder) checkStatutory(path string, ev Event) {
 	if _, ok := RegulationsIn(year); !ok || !ev.When.AllDay || !ev.Holiday.Valid() {
 		return
 	}
-	days, err := Statutory(year, ev.Holiday)
+	days, err := d.statutoryDays(year, ev.Holiday)
 	if err != nil || days.Contains(ev.When.First, ev.When.Last) {
 		return
 	}
@@ -614,7 +645,27 @@ func (d *decoder) when(t *table) When {
 	default:
 		d.errorf(t.field("start"), "must be a date (2022-04-27) or a local date-time (2022-04-27T10:00:00) with zone, not %s", tomlType(startV))
 	}
+	d.checkYear(t.field("start"), startV)
+	if hasEnd {
+		d.checkYear(t.field("end"), endV)
+	}
 	return w
+}
+
+// checkYear refuses a date or date-time outside MinYear..MaxYear.
+func (d *decoder) checkYear(path string, v any) {
+	year := 0
+	switch v := v.(type) {
+	case toml.LocalDate:
+		year = v.Year
+	case toml.LocalDateTime:
+		year = v.Year
+	default:
+		return
+	}
+	if year < MinYear || year > MaxYear {
+		d.errorf(path, "the year %d is outside the years a catalog may hold, %d to %d", year, MinYear, MaxYear)
+	}
 }
 
 // wallClock places a local date-time in loc and rejects times that the zone

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
 // The limits on a catalog. A catalog is written by people and checked in CI,
@@ -25,6 +26,14 @@ const (
 	MaxEvents = 20_000
 	// MaxStringBytes bounds one string value, before spaces are trimmed.
 	MaxStringBytes = 64 << 10
+	// MinYear and MaxYear bound the years of an event's days and times. A
+	// timed event's calendar carries its zone's changes for every year
+	// its events fall in, and a client expands a yearly event from its
+	// first year: years far from now cost time and bytes for nothing a
+	// subscriber looks at. 2100 is also the last year the statutory days
+	// are derived for.
+	MinYear = 1900
+	MaxYear = 2100
 )
 
 // Limits bounds what a catalog may be; a zero field takes the default, the
@@ -63,6 +72,46 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("read catalog: %w", err)
 	}
 	defer f.Close()
+	return readLimited(path, f)
+}
+
+// ReadRegularFile is ReadFile for a file that a running service reads again
+// whenever it changes: anything but a regular file is refused, and opening
+// it never waits. A named pipe renamed over the catalog would otherwise
+// block the reader until some process wrote to it, which may be never.
+func ReadRegularFile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read catalog: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, Errors{{File: path, Msg: fmt.Sprintf("the catalog is not a regular file (its type is %s); it is not read", fileType(fi.Mode()))}}
+	}
+	return readLimited(path, f)
+}
+
+func fileType(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeCharDevice != 0:
+		return "character device"
+	case m&os.ModeDevice != 0:
+		return "device"
+	case m.IsDir():
+		return "directory"
+	}
+	return m.Type().String()
+}
+
+func readLimited(path string, f io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(f, MaxCatalogBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read catalog: %w", err)

@@ -188,3 +188,38 @@ func BenchmarkParseDeepKey(b *testing.B) {
 		}
 	}
 }
+
+// TestYearLimit: an event's days and times lie within MinYear..MaxYear; a
+// year outside is refused with the line and field, for all-day and timed
+// events, start and end alike.
+func TestYearLimit(t *testing.T) {
+	event := func(when string) []byte {
+		return []byte("[calendar]\nname.en = \"Y\"\nname.zh = \"年\"\n\n[[event]]\nid = \"e\"\nkind = \"ceremony\"\nname.en = \"A\"\nname.zh = \"甲\"\n" +
+			when + "modified = 2026-01-01T00:00:00Z\n")
+	}
+	for _, tc := range []struct {
+		when, field string // field "" when accepted
+		year        int
+	}{
+		{"start = 1900-01-01\n", "", 0},
+		{"start = 2100-12-31\n", "", 0},
+		{"start = 2100-12-31T23:00:00\nend = 2100-12-31T23:59:59\nzone = \"Europe/London\"\n", "", 0},
+		{"start = 1899-12-31\n", "event[0].start", 1899},
+		{"start = 2100-12-31\nend = 2101-01-01\n", "event[0].end", 2101},
+		{"start = 0001-01-01T10:00:00\nzone = \"Europe/London\"\n", "event[0].start", 1},
+		{"start = 9999-06-01T10:00:00\nzone = \"Europe/London\"\n", "event[0].start", 9999},
+		{"start = 2100-06-01T10:00:00\nend = 2101-06-01T10:00:00\nzone = \"Europe/London\"\n", "event[0].end", 2101},
+	} {
+		_, err := Parse("years.toml", event(tc.when))
+		if tc.field == "" {
+			if err != nil {
+				t.Errorf("%q: %v", tc.when, err)
+			}
+			continue
+		}
+		e := onlyError(t, err)
+		if e.Field != tc.field || e.Line == 0 || !strings.Contains(e.Msg, fmt.Sprintf("the year %d is outside the years a catalog may hold, 1900 to 2100", tc.year)) {
+			t.Errorf("%q: %v", tc.when, e)
+		}
+	}
+}

@@ -238,3 +238,32 @@ func TestStatutoryCatalogErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestStatutoryCheckedOncePerYearAndHoliday: the check that a break holds
+// its statutory days asks the lunar calendar once per year and holiday of
+// a file, not once per event, so that many events of one holiday check in
+// time linear in their number with a small constant.
+func TestStatutoryCheckedOncePerYearAndHoliday(t *testing.T) {
+	calls := 0
+	d := &decoder{file: "f.toml", statutoryOf: func(year int, h Holiday) (StatutoryDays, error) {
+		calls++
+		return Statutory(year, h)
+	}}
+	ev := func(h Holiday, first, last Date) Event {
+		return Event{Holiday: h, When: When{AllDay: true, First: first, Last: last}}
+	}
+	for range 20000 {
+		d.checkStatutory("event[0]", ev(HolidaySpringFestival, Date{2025, time.January, 28}, Date{2025, time.February, 4}))
+	}
+	d.checkStatutory("event[1]", ev(HolidayMidAutumn, Date{2025, time.October, 1}, Date{2025, time.October, 8}))
+	d.checkStatutory("event[2]", ev(HolidaySpringFestival, Date{2026, time.February, 15}, Date{2026, time.February, 16}))
+	if calls != 3 {
+		t.Errorf("%d calls for three years and holidays", calls)
+	}
+	if len(d.errs) != 1 || !strings.Contains(d.errs[0].Error(), "do not contain Spring Festival's statutory days of 2026") {
+		t.Errorf("errors %v, want the 2026 break that is too short", d.errs)
+	}
+	if _, err := Parse("breaks.toml", springFestivalDaysOff(50)); err != nil {
+		t.Fatal(err)
+	}
+}

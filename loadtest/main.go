@@ -7,9 +7,13 @@
 //	reload     the catalog replaced by a broken one under load: no failed request, the ETag kept
 //	slowwrite  the catalog written in place in two parts a second apart under load: the first part,
 //	           itself a valid catalog, is never served; the whole file is, once closed
+//	twowriters slowwrite with a second writer opening and closing the file (touch) during the pause:
+//	           the first part is still never served
 //	restore    a broken file, then the last good bytes put back: /healthz degraded, then ok again
 //	export     export into a directory with foreign files, twice, and two exports at once: the foreign files survive
 //	renders    distinct pages and variants of 10,000 events: peak RSS within its bound, small requests fast
+//	rendersjson  renders with 120 clients asking distinct jCal feeds
+//	propfind   PROPFIND bodies built to amplify the answer, from 16 clients: refused or bounded, RSS small
 //
 // Every scenario is bounded in time and stops by itself; all traffic goes to
 // 127.0.0.1. Run it with `go run ./loadtest` (or `make loadtest`); -quick
@@ -19,6 +23,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -93,9 +98,12 @@ func run(quick bool, only string) error {
 		{"sigterm", sigterm},
 		{"reload", reload},
 		{"slowwrite", slowWrite},
+		{"twowriters", twoWriters},
 		{"restore", restore},
 		{"export", exportScenario},
 		{"renders", renders},
+		{"rendersjson", rendersJSON},
+		{"propfind", propfindFlood},
 	}
 	fmt.Printf("%-10s %10s %7s %9s %9s %9s  %s\n", "scenario", "requests", "errors", "p50", "p99", "peak RSS", "result")
 	failed := 0
@@ -211,8 +219,10 @@ type load struct {
 }
 
 type target struct {
+	method string // GET when empty
 	url    string
 	header http.Header
+	body   string
 	status int
 	// orOK accepts 200 too: a revalidation gets the new feed once the
 	// catalog has changed.
@@ -229,7 +239,8 @@ func (l *load) run(ctx context.Context, workers int, targets []target) {
 			var local []time.Duration
 			for i := w; ctx.Err() == nil; i++ {
 				tg := targets[i%len(targets)]
-				req, _ := http.NewRequest("GET", tg.url, nil)
+				method := cmp.Or(tg.method, http.MethodGet)
+				req, _ := http.NewRequest(method, tg.url, strings.NewReader(tg.body))
 				for k, v := range tg.header {
 					req.Header[k] = v
 				}
@@ -720,7 +731,29 @@ func halfCatalog(data []byte) ([]byte, int, error) {
 // in two parts a second apart, under load. The first part is a valid
 // catalog of fewer events: no request may see it, and the whole file must
 // be served once the writer closes it.
-func slowWrite(e *env) (result, error) {
+func slowWrite(e *env) (result, error) { return writeInTwoParts(e, nil) }
+
+// twoWriters is slowWrite with a second writer that opens the file for
+// writing and closes it during the pause, as touch does: its close must not
+// end the first writer's write.
+func twoWriters(e *env) (result, error) {
+	return writeInTwoParts(e, func(catalog string) error {
+		f, err := os.OpenFile(catalog, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		if err := os.Chtimes(catalog, now, now); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	})
+}
+
+// writeInTwoParts writes the catalog in place in two parts a pause apart;
+// meanwhile, when set, runs during the pause.
+func writeInTwoParts(e *env, meanwhile func(catalog string) error) (result, error) {
 	// The poller reads the number of events from /healthz's details.
 	u, err := startCatalogUnderLoad(e, "-health-details", "loopback")
 	if err != nil {
@@ -747,7 +780,13 @@ func slowWrite(e *env) (result, error) {
 	}
 	_, err = f.Write(half)
 	if err == nil {
-		time.Sleep(pause)
+		time.Sleep(pause / 2)
+		if meanwhile != nil {
+			err = meanwhile(catalog)
+		}
+		time.Sleep(pause / 2)
+	}
+	if err == nil {
 		_, err = f.Write(edited[len(half):])
 	}
 	if cerr := f.Close(); err == nil {
@@ -965,6 +1004,32 @@ const (
 // Retry-After when the render queue is full; the process's peak RSS
 // (VmHWM) must stay within its bound, and the small request fast.
 func renders(e *env) (result, error) {
+	return floodRenders(e, rendersClients, func(base string, w int, n int64) *http.Request {
+		if w%2 == 0 {
+			req, _ := http.NewRequest("GET", base+"/", nil)
+			req.Host = fmt.Sprintf("client-%d.example", n)
+			return req
+		}
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/calendar.ics?alarm=%dm", base, n%5000+1), nil)
+		return req
+	})
+}
+
+// rendersJSONClients is how many clients the rendersjson scenario runs.
+const rendersJSONClients = 120
+
+// rendersJSON is renders with every client asking a distinct jCal feed,
+// the largest render there is (9.6 MB for 10,000 events).
+func rendersJSON(e *env) (result, error) {
+	return floodRenders(e, rendersJSONClients, func(base string, _ int, n int64) *http.Request {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/calendar.json?alarm=%dm", base, n%5000+1), nil)
+		return req
+	})
+}
+
+// floodRenders runs clients that each send the request that next gives
+// (with the worker's number and a sequence number) until the phase ends.
+func floodRenders(e *env, clients int, next func(base string, w int, n int64) *http.Request) (result, error) {
 	catalog := filepath.Join(e.dir, "large.toml")
 	if err := os.WriteFile(catalog, catalogtest.Generate(10000), 0o644); err != nil {
 		return result{}, err
@@ -991,18 +1056,13 @@ func renders(e *env) (result, error) {
 		wg                  sync.WaitGroup
 		seq                 atomic.Int64
 	)
-	for w := range rendersClients {
+	for w := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			client := &http.Client{Timeout: 25 * time.Second, Transport: &http.Transport{DisableCompression: true}}
 			for ctx.Err() == nil {
-				n := seq.Add(1)
-				req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/calendar.ics?alarm=%dm", svc.base, n%5000+1), nil)
-				if w%2 == 0 {
-					req, _ = http.NewRequestWithContext(ctx, "GET", svc.base+"/", nil)
-					req.Host = fmt.Sprintf("client-%d.example", n)
-				}
+				req := next(svc.base, w, seq.Add(1)).WithContext(ctx)
 				resp, err := client.Do(req)
 				status := 0
 				if err == nil {
@@ -1039,7 +1099,7 @@ func renders(e *env) (result, error) {
 	res.peakRSS = readStatus(svc.cmd.Process.Pid, "VmHWM:")
 	bound := int64(rendersRSSFactor * float64(loaded))
 	res.note = fmt.Sprintf("%d clients for %s: %d renders served, %d answered 503 (queue full); RSS %d MB once loaded, peak %d MB (bound %.1f×: %d MB); small request p50 %s",
-		rendersClients, e.dur(20*time.Second), served.Load(), busy.Load(), loaded/1024, res.peakRSS/1024, rendersRSSFactor, bound/1024, res.p50.Round(time.Microsecond))
+		clients, e.dur(20*time.Second), served.Load(), busy.Load(), loaded/1024, res.peakRSS/1024, rendersRSSFactor, bound/1024, res.p50.Round(time.Microsecond))
 	if other.Load() > 0 {
 		res.failures = append(res.failures, fmt.Sprintf("%d answers neither 200 nor 503 with Retry-After, first: %s", other.Load(), firstOther))
 	}
@@ -1051,6 +1111,64 @@ func renders(e *env) (result, error) {
 	}
 	if res.p50 > rendersProbeP50 {
 		res.failures = append(res.failures, fmt.Sprintf("the small request slowed to p50 %s (bound %s)", res.p50, rendersProbeP50))
+	}
+	return res, nil
+}
+
+// amplifiedPropfind is a body that once drew a 203 MB answer: a namespace of
+// 64,700 bytes and 64 properties in it; widestPropfind the widest request
+// still answered, 64 properties each in a namespace of 256 bytes.
+func amplifiedPropfind() string {
+	var props strings.Builder
+	for i := range 64 {
+		fmt.Fprintf(&props, "<x:p%d/>", i)
+	}
+	return `<D:propfind xmlns:D="DAV:" xmlns:x="urn:` + strings.Repeat("a", 64700) + `"><D:prop>` + props.String() + "</D:prop></D:propfind>\n"
+}
+
+func widestPropfind() string {
+	var decls, props strings.Builder
+	for i := range 64 {
+		ns := fmt.Sprintf("urn:%02d:", i)
+		fmt.Fprintf(&decls, ` xmlns:x%d="%s"`, i, ns+strings.Repeat("n", 256-len(ns)))
+		fmt.Fprintf(&props, "<x%d:p%d%s/>", i, i, strings.Repeat("q", 28))
+	}
+	return `<D:propfind xmlns:D="DAV:"` + decls.String() + `><D:prop>` + props.String() + "</D:prop></D:propfind>"
+}
+
+// propfindFlood sends PROPFINDs built to amplify the answer from 16 clients,
+// beside subscribers polling the feed: each is refused (400) or answered
+// within its bound, no request fails, and the resident memory stays small.
+func propfindFlood(e *env) (result, error) {
+	svc, err := startService(e)
+	if err != nil {
+		return result{}, err
+	}
+	defer svc.kill()
+	depth1 := http.Header{"Depth": {"1"}, "Content-Type": {"application/xml"}}
+	targets := []target{
+		{method: "PROPFIND", url: svc.base + "/", header: depth1, body: amplifiedPropfind(), status: http.StatusBadRequest},
+		{method: "PROPFIND", url: svc.base + "/", header: depth1, body: widestPropfind(), status: http.StatusMultiStatus},
+		{url: svc.base + "/calendar.ics", status: 200},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), e.dur(20*time.Second))
+	defer cancel()
+	samples := svc.rss(ctx)
+	var l load
+	l.run(ctx, 16, targets)
+	res := l.result()
+	res.peakRSS = slices.Max(samples())
+	const bound = 100 << 10 // KiB
+	res.note = fmt.Sprintf("16 clients for %s: the 65 KB amplifying body (400), the widest allowed (207), the feed; peak RSS %d KiB (bound %d)",
+		e.dur(20*time.Second), res.peakRSS, bound)
+	if res.peakRSS > bound {
+		res.failures = append(res.failures, fmt.Sprintf("peak RSS %d KiB", res.peakRSS))
+	}
+	select {
+	case err := <-svc.exited:
+		svc.exited <- err
+		res.failures = append(res.failures, fmt.Sprintf("the service exited: %v\n%s", err, svc.stderr))
+	default:
 	}
 	return res, nil
 }

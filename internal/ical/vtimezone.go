@@ -1,7 +1,10 @@
 package ical
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
@@ -26,38 +29,98 @@ const (
 // RRULEs, after checking it against the database for thirty more years;
 // a zone whose rules do not follow one pattern gets those years spelt out.
 func VTimezone(loc *time.Location, from, to int, extent Extent) *ics.VTimezone {
-	tz := ics.NewTimezone(loc.String())
-	start := time.Date(from, time.January, 1, 0, 0, 0, 0, loc)
-	end := time.Date(to+1, time.January, 1, 0, 0, 0, 0, loc)
+	return VTimezoneYears(loc, []YearRun{{from, to}}, extent)
+}
 
-	trans := transitions(start, end)
-	if extent == Recurring && len(trans) > 0 {
-		if rules, ok := yearlyRules(loc, to); ok {
-			// Keep the explicit changes before the last year, then the rules.
-			kept := trans[:0]
-			for _, tr := range trans {
-				if tr.at.Year() < to {
-					kept = append(kept, tr)
+// YearRun is a run of consecutive years, both ends inclusive.
+type YearRun struct{ From, To int }
+
+// VTimezoneYears is VTimezone for the years of runs only: each run starts
+// with the offset in force at its start, and the years between runs, which
+// hold no event, are left out. Two events centuries apart then cost two
+// years of the zone, not every year between them. The runs are sorted and
+// joined where they meet.
+func VTimezoneYears(loc *time.Location, runs []YearRun, extent Extent) *ics.VTimezone {
+	tz := ics.NewTimezone(loc.String())
+	runs = mergeRuns(runs)
+	for i, run := range runs {
+		start := time.Date(run.From, time.January, 1, 0, 0, 0, 0, loc)
+		var trans []observance
+		for y := run.From; y <= run.To; y++ {
+			trans = append(trans, yearTransitions(loc, y)...)
+		}
+		if last := i == len(runs)-1; last && extent == Recurring && len(trans) > 0 {
+			if rules, ok := yearlyRules(loc, run.To); ok {
+				// Keep the explicit changes before the last year, then the rules.
+				kept := trans[:0]
+				for _, tr := range trans {
+					if tr.at.Year() < run.To {
+						kept = append(kept, tr)
+					}
+				}
+				trans = append(kept, rules...)
+			} else {
+				for y := run.To + 1; y <= run.To+30; y++ {
+					trans = append(trans, yearTransitions(loc, y)...)
 				}
 			}
-			trans = append(kept, rules...)
-		} else {
-			trans = transitions(start, time.Date(to+31, time.January, 1, 0, 0, 0, 0, loc))
+		}
+
+		// The offset in force at the start of the run: an observance that
+		// begins then, so that every event time falls after some observance.
+		name, offset := start.Zone()
+		initial := observance{at: start, name: name, from: offset, to: offset, dst: start.IsDST()}
+		if len(trans) > 0 && trans[0].at.Equal(start) {
+			initial = trans[0]
+			trans = trans[1:]
+		}
+		for _, o := range append([]observance{initial}, trans...) {
+			o.addTo(tz)
 		}
 	}
-
-	// The offset in force at the start of the first year: an observance that
-	// begins then, so that every event time falls after some observance.
-	name, offset := start.Zone()
-	initial := observance{at: start, name: name, from: offset, to: offset, dst: start.IsDST()}
-	if len(trans) > 0 && trans[0].at.Equal(start) {
-		initial = trans[0]
-		trans = trans[1:]
-	}
-	for _, o := range append([]observance{initial}, trans...) {
-		o.addTo(tz)
-	}
 	return tz
+}
+
+// mergeRuns sorts runs and joins those that overlap or meet.
+func mergeRuns(runs []YearRun) []YearRun {
+	runs = slices.Clone(runs)
+	slices.SortFunc(runs, func(a, b YearRun) int { return cmp.Compare(a.From, b.From) })
+	out := runs[:0]
+	for _, r := range runs {
+		if n := len(out); n > 0 && r.From <= out[n-1].To+1 {
+			out[n-1].To = max(out[n-1].To, r.To)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// zoneYears keeps each zone's changes by year: the tz database that Go
+// reads does not change while the process runs, and finding a year's
+// changes takes hundreds of probes, which every render of every variant
+// would repeat. It holds at most a zone's years that catalogs can name
+// (events.MinYear to events.MaxYear, and thirty years of rules past them).
+var zoneYears sync.Map // zoneYear -> []observance, never modified
+
+type zoneYear struct {
+	zone string
+	year int
+}
+
+// yearTransitions lists the changes of loc in year: from the last second
+// of the year before, so that a change at midnight on 1 January is the
+// year's and not lost between two years.
+func yearTransitions(loc *time.Location, year int) []observance {
+	k := zoneYear{loc.String(), year}
+	if v, ok := zoneYears.Load(k); ok {
+		return v.([]observance)
+	}
+	start := time.Date(year, time.January, 1, 0, 0, 0, 0, loc).Add(-time.Second)
+	end := time.Date(year+1, time.January, 1, 0, 0, 0, 0, loc).Add(-time.Second)
+	trans := transitions(start, end)
+	zoneYears.Store(k, trans)
+	return trans
 }
 
 // observance is one change of a zone's offset, optionally repeating yearly.
@@ -144,7 +207,7 @@ func sameZone(a, b time.Time) bool {
 // as "the nth (or last) weekday of a month at a wall-clock time", and keeps
 // them only if they predict every change for thirty years after.
 func yearlyRules(loc *time.Location, year int) ([]observance, bool) {
-	this := transitions(time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc))
+	this := yearTransitions(loc, year)
 	if len(this) == 0 || len(this) > 2 {
 		return nil, false
 	}
@@ -159,7 +222,7 @@ func yearlyRules(loc *time.Location, year int) ([]observance, bool) {
 		rules = append(rules, tr)
 	}
 	for y := year + 1; y <= year+30; y++ {
-		got := transitions(time.Date(y, 1, 1, 0, 0, 0, 0, loc), time.Date(y+1, 1, 1, 0, 0, 0, 0, loc))
+		got := yearTransitions(loc, y)
 		if len(got) != len(rules) {
 			return nil, false
 		}

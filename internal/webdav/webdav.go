@@ -39,12 +39,26 @@ var (
 // properties in a few hundred bytes; a larger body is refused with 413.
 const MaxBodyBytes = 64 << 10
 
-// maxProps bounds how many properties one request may name, and maxDepth
-// how deeply its XML may nest: the answer and the parser's work stay small
-// whatever the body.
+// maxProps bounds how many properties one request may name, maxDepth how
+// deeply its XML may nest, maxNameBytes the length of a property's name and
+// of its namespace, and maxNamesBytes the names asked for together: the
+// answer repeats each name once per resource, so it stays within a small
+// multiple of what discovery answers anyway, and the parser's work stays
+// small whatever the body. Clients ask for names of a few dozen bytes in a
+// handful of namespaces (DAV:, urn:ietf:params:xml:ns:caldav,
+// http://apple.com/ns/ical/, http://calendarserver.org/ns/).
 const (
-	maxProps = 64
-	maxDepth = 16
+	maxProps      = 64
+	maxDepth      = 16
+	maxNameBytes  = 256
+	maxNamesBytes = 2 << 10
+)
+
+// The namespaces that XML reserves for itself: no property is in them, and
+// no prefix but its own may be declared for them (Namespaces in XML §3).
+const (
+	namespaceXML   = "http://www.w3.org/XML/1998/namespace"
+	namespaceXMLNS = "http://www.w3.org/2000/xmlns/"
 )
 
 // Errors that ParsePropfind returns; StatusOf maps them to an HTTP status.
@@ -79,6 +93,7 @@ func ParsePropfind(body io.Reader) (Propfind, error) {
 	var pf Propfind
 	var stack []xml.Name
 	sawRoot := false
+	namesBytes := 0
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -109,9 +124,17 @@ func ParsePropfind(body io.Reader) (Propfind, error) {
 				if len(pf.Props) == maxProps {
 					return Propfind{}, fmt.Errorf("%w: more than %d properties", ErrMalformed, maxProps)
 				}
-				if !slices.Contains(pf.Props, t.Name) {
-					pf.Props = append(pf.Props, t.Name)
+				if slices.Contains(pf.Props, t.Name) {
+					break
 				}
+				if err := checkName(t.Name); err != nil {
+					return Propfind{}, err
+				}
+				namesBytes += len(t.Name.Local)
+				if namesBytes > maxNamesBytes {
+					return Propfind{}, fmt.Errorf("%w: the properties' names are longer than %d bytes together", ErrMalformed, maxNamesBytes)
+				}
+				pf.Props = append(pf.Props, t.Name)
 			}
 			stack = append(stack, t.Name)
 		case xml.EndElement:
@@ -129,6 +152,22 @@ func ParsePropfind(body io.Reader) (Propfind, error) {
 		return Propfind{}, fmt.Errorf("%w: give exactly one of allprop, propname and prop", ErrMalformed)
 	}
 	return pf, nil
+}
+
+// checkName refuses a property name that the answer could not repeat
+// cheaply or write as well-formed XML with namespaces.
+func checkName(n xml.Name) error {
+	switch {
+	case len(n.Space) > maxNameBytes:
+		return fmt.Errorf("%w: a property's namespace is longer than %d bytes", ErrMalformed, maxNameBytes)
+	case len(n.Local) > maxNameBytes:
+		return fmt.Errorf("%w: a property's name is longer than %d bytes", ErrMalformed, maxNameBytes)
+	case n.Local == "" || strings.Contains(n.Local, ":"):
+		return fmt.Errorf("%w: a property's name %q is not a name in a namespace", ErrMalformed, n.Local)
+	case n.Space == namespaceXML || n.Space == namespaceXMLNS || n.Space == "xmlns":
+		return fmt.Errorf("%w: a property in a namespace that XML reserves", ErrMalformed)
+	}
+	return nil
 }
 
 func count(conds ...bool) int {
@@ -201,11 +240,26 @@ func (r Resource) Names() []xml.Name {
 
 // WriteMultistatus writes the 207 answer to pf for the resources: found
 // properties under 200, asked-for properties a resource lacks under 404.
-func WriteMultistatus(w http.ResponseWriter, pf Propfind, resources []Resource) {
-	var b multistatus
+// Every namespace is declared once, on the root element, so that the answer
+// grows with the names asked for and the resources, never with their
+// product times a namespace's length; and it is written as it goes, in
+// parts of answerBuffer bytes, so that a large answer is never held whole.
+// It returns the first error writing to w, after which it writes nothing.
+func WriteMultistatus(w http.ResponseWriter, pf Propfind, resources []Resource) error {
+	b := &answerWriter{w: w, status: http.StatusMultiStatus}
+	b.ns = declare(pf, resources)
 	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n")
-	b.WriteString(`<D:multistatus xmlns:D="DAV:" xmlns:A="` + NamespaceApple + `">`)
+	b.WriteString(`<D:multistatus xmlns:D="DAV:" xmlns:A="` + NamespaceApple + `"`)
+	for _, d := range b.ns.declared {
+		b.WriteString(" xmlns:" + b.ns.prefix[d] + `="`)
+		b.text(d)
+		b.WriteString(`"`)
+	}
+	b.WriteString(">")
 	for _, res := range resources {
+		if b.err != nil {
+			break
+		}
 		b.WriteString("<D:response><D:href>")
 		b.text(res.Href)
 		b.WriteString("</D:href>")
@@ -243,53 +297,129 @@ func WriteMultistatus(w http.ResponseWriter, pf Propfind, resources []Resource) 
 		b.WriteString("</D:response>")
 	}
 	b.WriteString("</D:multistatus>\n")
-	h := w.Header()
-	h.Set("Content-Type", "application/xml; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(b.Len()))
-	w.WriteHeader(http.StatusMultiStatus)
-	w.Write(b.Bytes())
+	return b.finish()
 }
 
-// multistatus writes XML with the two prefixes it declares, and a
-// namespace declaration of its own on any element of another namespace.
-type multistatus struct{ bytes.Buffer }
+// namespaces are the prefixes of an answer: D and A for the namespaces
+// clients ask in, and one numbered prefix for each other namespace, all
+// declared on the root. A name in no namespace has no prefix: the answer
+// declares no default namespace, so an unprefixed name is in none
+// (writing xmlns:X="" would be an error in XML, Namespaces §2.2).
+type namespaces struct {
+	prefix   map[string]string
+	declared []string // the namespaces other than D and A, in order
+}
 
-func (b *multistatus) text(s string) { xml.EscapeText(b, []byte(s)) }
-
-func (b *multistatus) open(n xml.Name, closed bool) {
-	b.WriteByte('<')
-	switch n.Space {
-	case NamespaceDAV:
-		b.WriteString("D:" + n.Local)
-	case NamespaceApple:
-		b.WriteString("A:" + n.Local)
-	default:
-		b.WriteString("X:" + n.Local + ` xmlns:X="`)
-		b.text(n.Space)
-		b.WriteByte('"')
+func declare(pf Propfind, resources []Resource) namespaces {
+	ns := namespaces{prefix: map[string]string{NamespaceDAV: "D", NamespaceApple: "A"}}
+	add := func(n xml.Name) {
+		if _, ok := ns.prefix[n.Space]; ok || n.Space == "" {
+			return
+		}
+		ns.prefix[n.Space] = "X" + strconv.Itoa(len(ns.declared))
+		ns.declared = append(ns.declared, n.Space)
 	}
+	for _, n := range pf.Props {
+		add(n)
+	}
+	for _, res := range resources {
+		for _, n := range res.Names() {
+			add(n)
+			v := res.Props[n]
+			add(v.Wrap)
+			for _, e := range v.Elements {
+				add(e)
+			}
+		}
+	}
+	return ns
+}
+
+// answerBuffer is how much of an answer is held before it is sent: an
+// answer that fits is sent whole with its Content-Length, a larger one in
+// parts of this size.
+const answerBuffer = 32 << 10
+
+// answerWriter writes XML with the prefixes of its namespaces, holding at
+// most answerBuffer bytes; it sends the status line and headers with the
+// first part.
+type answerWriter struct {
+	w       http.ResponseWriter
+	status  int
+	ns      namespaces
+	buf     []byte
+	started bool
+	err     error
+}
+
+func (b *answerWriter) Write(p []byte) (int, error) {
+	b.WriteString(string(p))
+	return len(p), b.err
+}
+
+func (b *answerWriter) WriteString(s string) {
+	if b.err != nil {
+		return
+	}
+	b.buf = append(b.buf, s...)
+	if len(b.buf) >= answerBuffer {
+		b.send(false)
+	}
+}
+
+// send writes what is held; the first part sends the status and headers,
+// with the length when it is also the last.
+func (b *answerWriter) send(last bool) {
+	if !b.started {
+		b.started = true
+		h := b.w.Header()
+		h.Set("Content-Type", "application/xml; charset=utf-8")
+		if last {
+			h.Set("Content-Length", strconv.Itoa(len(b.buf)))
+		}
+		b.w.WriteHeader(b.status)
+	}
+	if _, err := b.w.Write(b.buf); err != nil {
+		b.err = err
+	}
+	b.buf = b.buf[:0]
+}
+
+// finish sends the rest.
+func (b *answerWriter) finish() error {
+	if b.err == nil {
+		b.send(true)
+	}
+	return b.err
+}
+
+func (b *answerWriter) text(s string) { xml.EscapeText(b, []byte(s)) }
+
+func (b *answerWriter) name(n xml.Name) {
+	if p := b.ns.prefix[n.Space]; p != "" {
+		b.WriteString(p + ":")
+	}
+	b.WriteString(n.Local)
+}
+
+func (b *answerWriter) open(n xml.Name, closed bool) {
+	b.WriteString("<")
+	b.name(n)
 	if closed {
-		b.WriteByte('/')
+		b.WriteString("/")
 	}
-	b.WriteByte('>')
+	b.WriteString(">")
 }
 
-func (b *multistatus) close(n xml.Name) {
+func (b *answerWriter) close(n xml.Name) {
 	b.WriteString("</")
-	switch n.Space {
-	case NamespaceDAV:
-		b.WriteString("D:")
-	case NamespaceApple:
-		b.WriteString("A:")
-	default:
-		b.WriteString("X:")
-	}
-	b.WriteString(n.Local + ">")
+	b.name(n)
+	b.WriteString(">")
 }
 
-func (b *multistatus) empty(n xml.Name) { b.open(n, true) }
+func (b *answerWriter) empty(n xml.Name) { b.open(n, true) }
 
-func (b *multistatus) property(n xml.Name, v Value) {
+func (b *answerWriter) property(n xml.Name, v Value) {
 	if v.Text == "" && len(v.Elements) == 0 {
 		b.empty(n)
 		return
@@ -312,14 +442,10 @@ func (b *multistatus) property(n xml.Name, v Value) {
 // precondition, such as propfind-finite-depth (RFC 4918 §16), with the
 // condition's element and a human reason beside it.
 func WriteError(w http.ResponseWriter, status int, condition, reason string) {
-	var b multistatus
+	b := &answerWriter{w: w, status: status}
 	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n")
 	b.WriteString(`<D:error xmlns:D="DAV:"><D:` + condition + `/><D:responsedescription>`)
 	b.text(reason)
 	b.WriteString("</D:responsedescription></D:error>\n")
-	h := w.Header()
-	h.Set("Content-Type", "application/xml; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(b.Len()))
-	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	_ = b.finish()
 }
