@@ -23,16 +23,17 @@ test: test-deps
 # testdata/fuzz and then runs as a regular test. Minimizing each new input
 # is bounded too: with a large seed it took some 10 s of a 15 s run.
 FUZZTIME ?= 15s
+export FUZZTIME
 fuzz:
-	go test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./events
-	go test -run='^$$' -fuzz='^FuzzVariantQuery$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
-	go test -run='^$$' -fuzz='^FuzzTextRoundTrip$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/ical
-	go test -run='^$$' -fuzz='^FuzzCleanPath$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/router
-	go test -run='^$$' -fuzz='^FuzzPropfind$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
-	go test -run='^$$' -fuzz='^FuzzExportPaths$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/export
-	go test -run='^$$' -fuzz='^FuzzNotice$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/notice
-	go test -run='^$$' -fuzz='^FuzzPageQuery$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
-	go test -run='^$$' -fuzz='^FuzzDaysPath$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
+	./scripts/fuzz-one ./events FuzzParse
+	./scripts/fuzz-one . FuzzVariantQuery
+	./scripts/fuzz-one ./internal/ical FuzzTextRoundTrip
+	./scripts/fuzz-one ./internal/router FuzzCleanPath
+	./scripts/fuzz-one . FuzzPropfind
+	./scripts/fuzz-one ./internal/export FuzzExportPaths
+	./scripts/fuzz-one ./internal/notice FuzzNotice
+	./scripts/fuzz-one . FuzzPageQuery
+	./scripts/fuzz-one . FuzzDaysPath
 
 # Load and fault scenarios against a built binary on loopback (about a
 # minute): sustained load, slow clients, SIGTERM under load, a broken
