@@ -31,9 +31,19 @@ func main() {
 	dir := flag.String("dir", "", "a directory written by feed export")
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	lastModified := flag.String("last-modified", "", "the Last-Modified header, as the service sends it")
+	// An event's Last-Modified is its own, not the calendar's.
+	lastModifiedFor := map[string]string{}
+	flag.Func("last-modified-for", "`URL=VALUE`: the Last-Modified header of one URL, where it differs from -last-modified (repeatable)", func(s string) error {
+		url, value, ok := strings.Cut(s, "=")
+		if !ok {
+			return fmt.Errorf("want URL=VALUE, got %q", s)
+		}
+		lastModifiedFor[url] = value
+		return nil
+	})
 	timeouts := flag.Bool("timeouts", false, "set the service's connection limits (cmd/feed) as http.Server timeouts, to measure what those cost")
 	flag.Parse()
-	resources, err := load(*dir, *lastModified)
+	resources, err := load(*dir, *lastModified, lastModifiedFor)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -71,7 +81,7 @@ func main() {
 
 // load reads every exported file and the URL it answers: a file under _q/
 // answers its path with the query in its name.
-func load(dir, lastModified string) (map[string]*resource, error) {
+func load(dir, defaultLastModified string, lastModifiedFor map[string]string) (map[string]*resource, error) {
 	out := make(map[string]*resource)
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -92,6 +102,10 @@ func load(dir, lastModified string) (map[string]*resource, error) {
 		body, err := os.ReadFile(p)
 		if err != nil {
 			return err
+		}
+		lastModified := defaultLastModified
+		if v, ok := lastModifiedFor[url]; ok {
+			lastModified = v
 		}
 		res := &resource{identity: rep(url, body, types[ext], "", lastModified)}
 		if gz, err := os.ReadFile(p + ".gz"); err == nil {

@@ -158,7 +158,10 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 			return err
 		}
 		svcArgs := []string{"-catalog", catalogPath, "-base-url", baseURL, "-addr"}
-		bareArgs := []string{"-dir", site, "-last-modified", headerOf(svc.url+"/calendar.ics", "Last-Modified"), "-addr"}
+		eventID := firstEventID(c.data)
+		eventPath := "/events/" + eventID + ".ics"
+		bareArgs := []string{"-dir", site, "-last-modified", headerOf(svc.url+"/calendar.ics", "Last-Modified"),
+			"-last-modified-for", eventPath + "=" + headerOf(svc.url+eventPath, "Last-Modified"), "-addr"}
 		bare, err := startGo("bare net/http", bareBin, bareArgs...)
 		if err != nil {
 			svc.stop()
@@ -180,7 +183,6 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 			return err
 		}
 		servers := []*server{svc, bare, bareTimeouts, ngx}
-		eventID := firstEventID(c.data)
 		cases := []struct {
 			name, path string
 			header     func(s *server) []string
@@ -188,7 +190,7 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 			{"full feed", "/calendar.ics", nil},
 			{"full feed, gzip", "/calendar.ics", func(*server) []string { return []string{"Accept-Encoding: gzip"} }},
 			{"variant (kind=day-off)", "/calendar.ics?kind=day-off", nil},
-			{"single event", "/events/" + eventID + ".ics", nil},
+			{"single event", eventPath, nil},
 			{"304 (If-None-Match)", "/calendar.ics", func(s *server) []string { return []string{"If-None-Match: " + headerOf(s.url+"/calendar.ics", "Etag")} }},
 		}
 		if ci == 0 { // the generated catalog has no holiday arrangements
