@@ -256,7 +256,9 @@ func pick(lang Lang, en, zh, both string) string {
 // shortening the subject with an ellipsis when both do not fit: the
 // qualifiers are what tells a variant from its plain twin.
 func fitName(subject, quals string) string {
-	room := maxNameRunes - utf8.RuneCountInString(quals)
+	// The longest qualifiers, working hours and a reminder of 6d23h59m in
+	// both languages, take 45 characters: the subject keeps at least two.
+	room := max(maxNameRunes-utf8.RuneCountInString(quals), 2)
 	if utf8.RuneCountInString(subject) > room {
 		runes := []rune(subject)
 		subject = strings.TrimRight(string(runes[:room-1]), " ·,") + "…"

@@ -285,3 +285,41 @@ func TestDiscoveryPartition(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCalendarName: whatever variant a query chooses, its name is valid
+// UTF-8, not empty, at most 48 characters, and says so when it rings.
+func FuzzCalendarName(f *testing.F) {
+	for _, seed := range []string{"", "kind=day-off&holiday=qingming,dragon-boat&lang=zh&alarm=6d23h59m&workhours=00:00-23:59",
+		"holiday=all", "kind=observance,statutory&holiday=mid-autumn-national-day&lang=en&alarm=1d"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, query string) {
+		v, err := ParseFeedVariant(query)
+		if err != nil {
+			return
+		}
+		name := calendarName(nil, v)
+		if !utf8.ValidString(name) || name == "" || utf8.RuneCountInString(name) > 48 {
+			t.Fatalf("%q: named %q", query, name)
+		}
+		if v.Alarm != nil && !strings.Contains(name, "reminder") && !strings.Contains(name, "提醒") {
+			t.Fatalf("%q: %q does not say it rings", query, name)
+		}
+	})
+}
+
+// FuzzDiscoveryLang: any Accept-Language gives one of the three languages.
+func FuzzDiscoveryLang(f *testing.F) {
+	for _, seed := range []string{"", "zh-CN,zh;q=0.9", "en;q=0.5,zh;q=0.5", "zh;q=1e-3", ";;,,q=", "en;q=-1"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		req := httptest.NewRequest("PROPFIND", "/", nil)
+		req.Header.Set("Accept-Language", header)
+		switch got := discoveryLang(req); got {
+		case LangBoth, LangEnglish, LangChinese:
+		default:
+			t.Fatalf("%q: %q", header, got)
+		}
+	})
+}
