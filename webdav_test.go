@@ -87,12 +87,19 @@ func parseMultistatus(t *testing.T, rec *httptest.ResponseRecorder) multistatusX
 // reviewed once, against drift.
 func TestPropfindGolden(t *testing.T) {
 	srv, _ := newTestServer(t)
-	for _, tc := range []struct{ file, target, depth, body string }{
-		{"propfind-calendar.xml", "/calendar.ics", "0", thunderbirdDepth0},
-		{"propfind-site.xml", "/", "1", thunderbirdDepth1},
+	for _, tc := range []struct{ file, target, depth, body, acceptLanguage string }{
+		{"propfind-calendar.xml", "/calendar.ics", "0", thunderbirdDepth0, ""},
+		{"propfind-site.xml", "/", "1", thunderbirdDepth1, ""},
+		{"propfind-site-zh.xml", "/", "1", thunderbirdDepth1, "zh-CN,zh;q=0.9,en;q=0.8"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			got := propfind(t, srv, tc.target, tc.depth, tc.body)
+			req := httptest.NewRequest("PROPFIND", tc.target, strings.NewReader(tc.body))
+			req.Header.Set("Depth", tc.depth)
+			if tc.acceptLanguage != "" {
+				req.Header.Set("Accept-Language", tc.acceptLanguage)
+			}
+			got := httptest.NewRecorder()
+			srv.ServeHTTP(got, req)
 			parseMultistatus(t, got)
 			// One response per line, to review and diff.
 			body := bytes.ReplaceAll(got.Body.Bytes(), []byte("<D:response>"), []byte("\n<D:response>"))
