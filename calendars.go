@@ -14,9 +14,10 @@ import (
 
 // A person adding a calendar picks it by its name and tells it from the
 // others by name and colour, often in a narrow list that shows the first
-// twenty-odd characters (the tests hold sibling names apart within 24). So a calendar's name leads with what sets it apart
-// (its subject), then says whether it rings or has working hours, and fits
-// in maxNameRunes; each set of events has a colour of its own.
+// twenty-odd characters (the tests hold sibling names apart within 24). So
+// a calendar's name leads with what sets it apart (its subject), then says
+// whether it rings or has working hours, and fits in maxNameRunes; each set
+// of events has a colour of its own.
 
 // maxNameRunes bounds a calendar's name: Thunderbird 153.8 widened its
 // calendar list to fit a 150-character name and squeezed the month view.
@@ -48,8 +49,9 @@ func (f feedSet) variant(lang Lang) Variant {
 // key is what a variant holds, whatever its language, reminder or hours.
 func (f feedSet) key() string { return f.variant("").Query() }
 
-// otherHolidays are the holidays besides Labour Day, whose events the feed
-// of Workers' Day and Labour Day holds.
+// otherHolidays are the holidays besides Labour Day: the feed of the other
+// public holidays holds their days, the feed of Workers' Day and Labour Day
+// Labour Day's.
 func otherHolidays() []events.Holiday {
 	var out []events.Holiday
 	for _, h := range allHolidays() {
