@@ -2,12 +2,14 @@ package feed
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,8 +87,39 @@ func TestPageInChromium(t *testing.T) {
 	); err != nil {
 		t.Fatalf("read the page: %v", err)
 	}
-	if cardTitle != "Every public holiday in mainland China" || cardURL != ts.URL+CalendarPath+"?kind=day-off,workday,statutory&holiday=all&lang=en" {
+	if cardTitle != "China's public holidays" || cardURL != ts.URL+CalendarPath+"?kind=day-off,workday,statutory&holiday=all&lang=en" {
 		t.Errorf("holiday card %q %q", cardTitle, cardURL)
+	}
+	// Each card wears its calendar's colour: the border and the dot before
+	// its title are the X-APPLE-CALENDAR-COLOR of the feed it offers.
+	var cards []struct{ ID, URL, Border, Dot string }
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll(".card")).map(c => ({
+		ID: c.id, URL: c.querySelector(".url").textContent,
+		Border: getComputedStyle(c).borderTopColor,
+		Dot: getComputedStyle(c.querySelector("h3"), "::before").backgroundColor}))`, &cards)); err != nil {
+		t.Fatalf("read the cards' colours: %v", err)
+	}
+	if len(cards) != 7 || cards[0].ID != "feed-conference" || cards[1].ID != "feed-labour-day" || cards[2].ID != "feed-other-holidays" {
+		t.Errorf("cards %+v, want the three discovery calendars first, then four more", cards)
+	}
+	seenColor := map[string]string{}
+	srv := NewServer(snap, discardLogger())
+	for _, c := range cards {
+		res := get(t, srv, strings.TrimPrefix(c.URL, ts.URL))
+		cal, err := goical.NewDecoder(res.Body).Decode()
+		if err != nil {
+			t.Fatalf("%s: %v", c.URL, err)
+		}
+		hex, _ := cal.Props.Text("X-APPLE-CALENDAR-COLOR")
+		n, _ := strconv.ParseUint(strings.TrimPrefix(hex, "#"), 16, 32)
+		want := fmt.Sprintf("rgb(%d, %d, %d)", n>>16, n>>8&0xff, n&0xff)
+		if c.Border != want || c.Dot != want {
+			t.Errorf("%s: border %s, dot %s; its feed is %s (%s)", c.ID, c.Border, c.Dot, hex, want)
+		}
+		if prev, dup := seenColor[c.Border]; dup {
+			t.Errorf("%s and %s are both %s", prev, c.ID, c.Border)
+		}
+		seenColor[c.Border] = c.ID
 	}
 	if pastYears < 5 || pastShown != 0 {
 		t.Errorf("%d past years, %d past events shown before a year is opened", pastYears, pastShown)

@@ -354,7 +354,7 @@ func TestICALJSReadsFeed(t *testing.T) {
 				t.Fatal(err)
 			}
 			cal := icaljs(t, body)
-			if got, want := cal.Calendar["x-wr-calname"], localized(tc.cat.Name, LangBoth, " · ")+v.nameSuffix(); got != want {
+			if got, want := cal.Calendar["x-wr-calname"], "Every event · 全部日程"; got != want {
 				t.Errorf("X-WR-CALNAME %q, want %q", got, want)
 			}
 			if cal.Calendar["refresh-interval"] == "" || cal.Calendar["source"] != testBaseURL+CalendarPath+"?holiday=all" {

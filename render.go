@@ -114,7 +114,9 @@ func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 	if cat.Timezone != nil {
 		cp.Text("X-WR-TIMEZONE", cat.Timezone.String())
 	}
-	cp.Text("COLOR", CalendarColor)
+	color := colorOf(v)
+	cp.Text("COLOR", color.Name)
+	cp.Text("X-APPLE-CALENDAR-COLOR", color.Hex)
 	interval := isoDuration(cat.RefreshInterval)
 	cp.Typed("REFRESH-INTERVAL", "DURATION", interval)
 	cp.Text("X-PUBLISHED-TTL", interval)

@@ -34,7 +34,7 @@ var siteFiles embed.FS
 
 var (
 	pageTemplate = template.Must(template.ParseFS(siteFiles, "site/page.html"))
-	pageStyle    = mustRead(siteFiles, "site/page.css")
+	pageStyle    = mustRead(siteFiles, "site/page.css") + colorCSS()
 	// pageCSP allows the one inline style sheet by its hash, QR codes as
 	// data: images, and nothing else.
 	pageCSP = "default-src 'none'; style-src 'sha256-" + sha256Base64(pageStyle) + "'; img-src data:; " +
@@ -248,7 +248,7 @@ type pageStrings struct {
 var pageText = map[Lang]pageStrings{
 	LangEnglish: {
 		Subscribe:     "Add these dates to your calendar",
-		SubscribeHint: "Subscribe once and your calendar keeps itself up to date. No reminders unless you choose them.",
+		SubscribeHint: "Subscribe once and your calendar keeps itself up to date. No reminders unless you choose them. The first three calendars together hold every event once; a calendar app given this page's address offers those three.",
 		Apple:         "Apple Calendar / Outlook", AppleShort: "Apple / Outlook",
 		Google: "Google Calendar", Outlook: "Outlook.com",
 		CopyHint: "The feed's address, to paste into any calendar app",
@@ -263,7 +263,7 @@ var pageText = map[Lang]pageStrings{
 	},
 	LangChinese: {
 		Subscribe:     "把这些日程加入你的日历",
-		SubscribeHint: "订阅一次，日历会自动更新。除非你选择，否则不会有提醒。",
+		SubscribeHint: "订阅一次，日历会自动更新。除非你选择，否则不会有提醒。前三个日历合起来包含每个日程各一次；在日历应用中输入本页地址，即可找到这三个日历。",
 		Apple:         "Apple 日历 / Outlook", AppleShort: "Apple / Outlook",
 		Google: "Google 日历", Outlook: "Outlook.com",
 		CopyHint: "订阅地址，可粘贴到任何日历应用",
@@ -278,33 +278,45 @@ var pageText = map[Lang]pageStrings{
 	},
 }
 
-// pageFeeds are the feeds the page offers, each a kind and holiday set of
-// LinkedVariants. A card with a series lists that kind's events on it,
-// newest first: the conference's editions, so that a person sees what the
-// feed brings before subscribing.
+// pageFeeds are the feeds the page offers, each a set of LinkedVariants,
+// titled with the calendar's own name. The first three are discovery's:
+// together they hold every event once. A card with a series lists that
+// kind's events on it, newest first: the conference's editions, so that a
+// person sees what the feed brings before subscribing.
 var pageFeeds = []struct {
-	id           string
-	kinds        []events.Kind
-	holidays     []events.Holiday
-	title, blurb events.Text
-	series       events.Kind
+	id     string
+	set    feedSet
+	blurb  events.Text
+	series events.Kind
 }{
-	{"all", nil, nil,
-		events.Text{EN: "Everything", ZH: "全部日程"},
-		events.Text{EN: "Every edition of the conference and the first one's opening, International Workers' Day, and every Labour Day day off and make-up working day.", ZH: "历届大会及首届开幕式、国际劳动节，以及每年劳动节的放假和调休上班日。"}, ""},
-	{"holidays", everyHolidayKinds, allHolidays(),
-		events.Text{EN: "Every public holiday in mainland China", ZH: "中国大陆全部法定节假日"},
-		everyHolidayBlurb(), ""},
-	{"day-off", []events.Kind{events.KindDayOff}, nil,
-		events.Text{EN: "Labour Day: days off", ZH: "劳动节放假"},
-		events.Text{EN: "China's Labour Day days off, year by year, as the State Council's notices set them.", ZH: "国务院办公厅通知的历年劳动节放假安排。"}, ""},
-	{"workday", []events.Kind{events.KindWorkday}, nil,
-		events.Text{EN: "Labour Day: make-up working days", ZH: "劳动节调休上班"},
-		events.Text{EN: "The weekend days around Labour Day that become working days, as all-day events, to colour apart.", ZH: "劳动节前后因调休而上班的周末，作为全天日程，可单独设置颜色。"}, ""},
-	{"conference", []events.Kind{events.KindConference, events.KindCeremony}, nil,
-		events.Text{EN: "The conference", ZH: "大会"},
+	{"conference", conferenceSet,
 		events.Text{EN: "Every edition of the Innovation Exchange Conference for Craftsmen of the Nation, held with the Craftsmen of the Nation Forum since 2023, and the first edition's opening ceremony. A new edition is added once it is announced.", ZH: "历届大国工匠创新交流大会（2023年起与大国工匠论坛同时举办）及首届的开幕式。新一届公布后将加入订阅。"},
 		events.KindConference},
+	{"labour-day", labourDaySet,
+		events.Text{EN: "International Workers' Day (1 May) and China's Labour Day holiday: its days off and make-up working days, year by year, as the State Council's notices set them, and the statutory days of the years whose notice is not out.", ZH: "国际劳动节（5月1日）与劳动节假期：国务院办公厅通知的历年放假和调休上班日，以及通知发布前各年的法定假日。"}, ""},
+	{"other-holidays", otherHolidaysSet, otherHolidaysBlurb(), ""},
+	{"all", everythingSet,
+		events.Text{EN: "Every edition of the conference and the first one's opening, International Workers' Day, and every Labour Day day off and make-up working day.", ZH: "历届大会及首届开幕式、国际劳动节，以及每年劳动节的放假和调休上班日。"}, ""},
+	{"holidays", everyHolidaySet, everyHolidayBlurb(), ""},
+	{"day-off", labourDaysOffSet,
+		events.Text{EN: "China's Labour Day days off, year by year, as the State Council's notices set them.", ZH: "国务院办公厅通知的历年劳动节放假安排。"}, ""},
+	{"workday", labourWorkdaysSet,
+		events.Text{EN: "The weekend days around Labour Day that become working days, as all-day events, to colour apart.", ZH: "劳动节前后因调休而上班的周末，作为全天日程，可单独设置颜色。"}, ""},
+}
+
+// otherHolidaysBlurb describes the feed of every holiday but Labour Day,
+// naming them as the notices do.
+func otherHolidaysBlurb() events.Text {
+	var en, zh []string
+	for _, h := range otherHolidays() {
+		en = append(en, h.Name().EN)
+		zh = append(zh, h.Name().ZH)
+	}
+	return events.Text{
+		EN: "Every other statutory holiday (" + strings.Join(en[:len(en)-1], ", ") + " and " + en[len(en)-1] +
+			"): days off and make-up working days as the State Council's notices set them, and the statutory days of the years whose notice is not out.",
+		ZH: "其他法定节假日（" + strings.Join(zh, "、") + "）：国务院办公厅通知的放假和调休上班日，以及通知发布前各年的法定假日。",
+	}
 }
 
 // everyHolidayBlurb describes the feed of every holiday, naming them as
@@ -401,12 +413,12 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 	d.Programs = programsFor(snap, lang, base, now)
 	lead := ReminderLead
 	for _, f := range pageFeeds {
-		plain := Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang}
-		remind := Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang, Alarm: &lead}
-		name := localized(cat.Name, lang, "") + plain.nameSuffix()
-		card := feedCard{ID: f.id, Title: localized(f.title, lang, ""), Blurb: localized(f.blurb, lang, ""),
+		plain := f.set.variant(lang)
+		remind := plain
+		remind.Alarm = &lead
+		card := feedCard{ID: f.id, Title: calendarName(cat, plain), Blurb: localized(f.blurb, lang, ""),
 			HTTPS: base + withQuery(CalendarPath, plain.Query())}
-		card.Webcal, card.Google, card.Outlook = subscribeLinks(card.HTTPS, name)
+		card.Webcal, card.Google, card.Outlook = subscribeLinks(card.HTTPS, card.Title)
 		code, err := qr.Encode(card.HTTPS, qr.M)
 		if err != nil {
 			return nil, fmt.Errorf("QR code of %s: %w", card.HTTPS, err)
@@ -415,7 +427,7 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 		card.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG()))
 		reminderURL := base + withQuery(CalendarPath, remind.Query())
 		card.ReminderHTTPS = template.URL(reminderURL)
-		card.ReminderWebcal, card.ReminderGoogle, card.ReminderOutlook = subscribeLinks(reminderURL, localized(cat.Name, lang, "")+remind.nameSuffix())
+		card.ReminderWebcal, card.ReminderGoogle, card.ReminderOutlook = subscribeLinks(reminderURL, calendarName(cat, remind))
 		if f.series != "" {
 			card.Series = seriesOf(cat, f.series, lang, now)
 		}

@@ -283,7 +283,7 @@ func TestPageQRCodes(t *testing.T) {
 // make-up working days as a card like the others, in both languages.
 func TestPageHolidayCard(t *testing.T) {
 	srv := pageServer(t, testBaseURL)
-	for lang, title := range map[string]string{"en": "Every public holiday in mainland China", "zh": "中国大陆全部法定节假日"} {
+	for lang, title := range map[string]string{"en": "China's public holidays", "zh": "全部法定节假日"} {
 		body := html.UnescapeString(get(t, srv, "/?lang="+lang).Body.String())
 		card := regexp.MustCompile(`(?s)<section class="card" id="feed-holidays">(.*?)</section>`).FindStringSubmatch(body)
 		if card == nil {

@@ -57,29 +57,20 @@ const ReminderLead = 3 * time.Hour
 
 // LinkedVariants are the feeds that the service's pages link to: the full
 // feed, Labour Day's days off, its make-up working days, the conference,
-// and every holiday's days off and make-up working days together and each
-// alone, each in both languages, English and Chinese, with and without
-// reminders. They are rendered when the catalog loads.
+// every holiday's days off and make-up working days together and each
+// alone, and the two feeds that discovery offers beside the conference
+// (Workers' Day with Labour Day, and the other holidays), each in both
+// languages, English and Chinese, with and without reminders. They are
+// rendered when the catalog loads.
 func LinkedVariants() []Variant {
 	lead := ReminderLead
-	all := allHolidays()
 	var out []Variant
-	for _, f := range []struct {
-		kinds    []events.Kind
-		holidays []events.Holiday
-	}{
-		{nil, nil},
-		{[]events.Kind{events.KindDayOff}, nil},
-		{[]events.Kind{events.KindWorkday}, nil},
-		{[]events.Kind{events.KindConference, events.KindCeremony}, nil},
-		{everyHolidayKinds, all},
-		{[]events.Kind{events.KindDayOff}, all},
-		{[]events.Kind{events.KindWorkday}, all},
-		{[]events.Kind{events.KindStatutory}, all},
-	} {
+	for _, f := range linkedSets {
 		for _, lang := range []Lang{"", LangEnglish, LangChinese} {
-			out = append(out, Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang},
-				Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang, Alarm: &lead})
+			plain := f.variant(lang)
+			remind := plain
+			remind.Alarm = &lead
+			out = append(out, plain, remind)
 		}
 	}
 	return out

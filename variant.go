@@ -383,36 +383,6 @@ func (v Variant) lang() Lang {
 	return v.Lang
 }
 
-// nameSuffix tells subscriptions apart in a client's list of calendars: the
-// kinds chosen, working hours and reminders, in the variant's language.
-func (v Variant) nameSuffix() string {
-	lang := v.lang()
-	var parts []string
-	if v.Kinds != nil {
-		labels := make([]string, len(v.Kinds))
-		for i, k := range v.Kinds {
-			labels[i] = localized(kindPluralLabels[k], lang, " · ")
-		}
-		parts = append(parts, strings.Join(labels, ", "))
-	}
-	if v.Holidays != nil {
-		parts = append([]string{localized(v.holidayLabel(), lang, " · ")}, parts...)
-	}
-	if v.WorkHours != nil {
-		parts = append(parts, localized(events.Text{EN: "working hours " + v.WorkHours.String(), ZH: "上班时间 " + v.WorkHours.String()}, lang, " · "))
-	}
-	if v.Alarm != nil {
-		parts = append(parts, localized(events.Text{
-			EN: "reminder " + formatAlarm(*v.Alarm) + " before",
-			ZH: "提前" + chineseDuration(*v.Alarm) + "提醒",
-		}, lang, " · "))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(parts, "; ") + ")"
-}
-
 // holidayLabel names the chosen holidays, or all of them in a few words.
 func (v Variant) holidayLabel() events.Text {
 	if slices.Equal(v.Holidays, allHolidays()) {

@@ -185,8 +185,8 @@ func TestVariantContents(t *testing.T) {
 					}
 				}
 				name := cal.Calendar["x-wr-calname"]
-				if !strings.HasPrefix(name, localized(cat.Name, lang, " · ")+" (") || !strings.Contains(name, localized(kindPluralLabels[kind], lang, " · ")) {
-					t.Errorf("calendar name %q does not tell the variant apart", name)
+				if reason := nameProblem(name, lang); reason != "" {
+					t.Errorf("calendar name %q: %s", name, reason)
 				}
 				gocal, err := goical.NewDecoder(rec.Body).Decode()
 				if err != nil || len(gocal.Events()) != len(want) {

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"feed/events"
 	"feed/internal/resource"
 	"feed/internal/webdav"
 )
@@ -16,15 +15,6 @@ import (
 // name, colour and that it is read-only, none of which they read from the
 // feed itself when they set it up. The service answers just enough of
 // WebDAV for that, and refuses every method that would write.
-
-// CalendarColor is the feed's colour: COLOR in the feed (RFC 7986, a CSS
-// colour name) and calendar-color in discovery (as hex, the form clients
-// that read it expect). Both name the same colour, so that clients that read
-// either agree.
-const (
-	CalendarColor    = "crimson"
-	calendarColorHex = "#DC143C"
-)
 
 // davWriteMethods are the methods that would change a resource: a feed is
 // published from the catalog and accepts none of them.
@@ -103,31 +93,37 @@ func (s *Server) propfindEvent(w http.ResponseWriter, r *http.Request, id string
 		return
 	}
 	ev, _ := snap.Catalog.Event(id)
-	dav := davResource(r, snap.davHref(EventPath(ev.ID), v.Query()), localized(ev.Name, v.lang(), " · "), res)
+	dav := davResource(r, snap.davHref(EventPath(ev.ID), v.Query()), localized(ev.Name, v.lang(), " · "), eventColor(ev), res)
 	_ = webdav.WriteMultistatus(w, pf, []webdav.Resource{dav})
 }
 
 // propfindSite answers PROPFIND on the page's address as on a collection
-// whose members are the feeds the page links to, so that a person who gives
-// a client the site's address picks from named, read-only calendars.
+// whose members are the discovery calendars in the request's language, so
+// that a person who gives a client the site's address picks from a few
+// named, read-only calendars that together hold every event once: a client
+// such as Thunderbird ticks every member it lists. The other feeds are on
+// the page.
 func (s *Server) propfindSite(w http.ResponseWriter, r *http.Request, _ string) {
 	pf, depth, ok := davRequest(w, r)
 	if !ok {
 		return
 	}
 	snap := s.snap.Load()
+	lang := discoveryLang(r)
 	site := webdav.Resource{Href: snap.davHref("/", ""), Props: map[xml.Name]webdav.Value{
 		webdav.ResourceType:            {Elements: []xml.Name{{Space: webdav.NamespaceDAV, Local: "collection"}}},
-		webdav.DisplayName:             {Text: localized(snap.Catalog.Name, LangBoth, " · ")},
+		webdav.DisplayName:             {Text: localized(snap.Catalog.Name, lang, " · ")},
 		webdav.GetContentType:          {Text: "text/html; charset=utf-8"},
 		webdav.CurrentUserPrivilegeSet: readOnly,
 	}}
 	resources := []webdav.Resource{site}
 	if depth == webdav.DepthOne {
-		for _, v := range LinkedVariants() {
+		for _, f := range discoverySets {
+			v := f.variant(lang)
 			resources = append(resources, snap.calendarDAV(r, v, snap.linked[v.Query()]))
 		}
 	}
+	w.Header().Add("Vary", "Accept-Language")
 	_ = webdav.WriteMultistatus(w, pf, resources)
 }
 
@@ -135,16 +131,16 @@ func (s *Server) propfindSite(w http.ResponseWriter, r *http.Request, _ string) 
 // and the ETag and Last-Modified of the answer to a GET with the request's
 // headers.
 func (snap *Snapshot) calendarDAV(r *http.Request, v Variant, res *resource.Resource) webdav.Resource {
-	return davResource(r, snap.davHref(CalendarPath, v.Query()), calendarName(snap.Catalog, v), res)
+	return davResource(r, snap.davHref(CalendarPath, v.Query()), calendarName(snap.Catalog, v), colorOf(v), res)
 }
 
-func davResource(r *http.Request, href, name string, res *resource.Resource) webdav.Resource {
+func davResource(r *http.Request, href, name string, color calendarColor, res *resource.Resource) webdav.Resource {
 	rep, _ := res.Negotiate(r)
 	props := map[xml.Name]webdav.Value{
 		webdav.GetContentType:          {Text: "text/calendar"}, // compared whole by Thunderbird: no charset
 		webdav.ResourceType:            {},
 		webdav.DisplayName:             {Text: name},
-		webdav.CalendarColor:           {Text: calendarColorHex},
+		webdav.CalendarColor:           {Text: color.Hex}, // #RRGGBB, as Thunderbird and Apple read it
 		webdav.CurrentUserPrivilegeSet: readOnly,
 		webdav.GetETag:                 {Text: rep.ETag()},
 		webdav.GetContentLength:        {Text: strconv.Itoa(len(rep.Body()))},
@@ -163,10 +159,4 @@ func (snap *Snapshot) davHref(path, query string) string {
 		prefix = u.EscapedPath()
 	}
 	return withQuery(prefix+path, query)
-}
-
-// calendarName is a feed's name as X-WR-CALNAME and discovery give it: the
-// catalog's, with what tells the variant apart, in its language.
-func calendarName(cat *events.Catalog, v Variant) string {
-	return localized(cat.Name, v.lang(), " · ") + v.nameSuffix()
 }
