@@ -84,6 +84,8 @@ var discoverySets = []feedSet{conferenceSet, labourDaySet, otherHolidaysSet}
 
 // The other sets the page offers.
 var (
+	// everythingSet's calendar goes by the catalog's name (calendarName);
+	// this one names it where no catalog is at hand.
 	everythingSet = feedSet{name: events.Text{EN: "Craftsmen & Labour Day", ZH: "工匠大会与劳动节"}, zhShort: "大会与劳动节",
 		color: calendarColor{"mediumvioletred", "#C71585"}}
 	labourDaysOffSet = feedSet{kinds: []events.Kind{events.KindDayOff},
@@ -156,8 +158,13 @@ func eventColor(ev events.Event) calendarColor {
 // the name a subscribe link proposes. It is the subject, in the variant's
 // language (a bilingual calendar pairs the English and a short Chinese
 // name), then its reminder and working hours, in at most maxNameRunes.
-func calendarName(_ *events.Catalog, v Variant) string {
+func calendarName(cat *events.Catalog, v Variant) string {
 	subject, short := subjectOf(v)
+	// The calendar of every event of a catalog goes by the catalog's own
+	// name, so that a catalog of other events is not named for these.
+	if cat != nil && v.Kinds == nil && v.Holidays == nil && cat.Name.EN != "" {
+		subject, short = cat.Name, cat.Name.ZH
+	}
 	lang := v.lang()
 	var name string
 	switch lang {

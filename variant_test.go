@@ -213,7 +213,7 @@ func TestAlarms(t *testing.T) {
 			t.Errorf("%s: alarm %+v", ev.UID, a)
 		}
 	}
-	if !strings.Contains(cal.Calendar["x-wr-calname"], "reminder 3h before") {
+	if !strings.Contains(cal.Calendar["x-wr-calname"], "3h reminder") {
 		t.Errorf("name %q does not mention the reminder", cal.Calendar["x-wr-calname"])
 	}
 	if bytes.Contains(snap.CalendarBytes(), []byte("VALARM")) {
@@ -390,18 +390,18 @@ func TestHolidayVariants(t *testing.T) {
 	}{
 		{"", ids(of(events.HolidayLabourDay)), "", 16},
 		{"holiday=labour-day", ids(of(events.HolidayLabourDay)), "", 16},
-		{"holiday=all&kind=day-off,workday", ids(holidayEvent), "(every public holiday · 全部法定节假日", 66},
-		{"holiday=all", ids(func(events.Event) bool { return true }), "(every public holiday · 全部法定节假日)", 97},
-		{"holiday=all&kind=statutory", ids(func(ev events.Event) bool { return ev.Kind == events.KindStatutory }), "statutory days · 法定假日)", 28},
-		{"holiday=all&kind=workday&lang=zh", ids(func(ev events.Event) bool { return ev.Kind == events.KindWorkday }), "(全部法定节假日", 1},
-		{"holiday=mid-autumn", ids(of(events.HolidayMidAutumn, events.HolidayMidAutumnNationalDay)), "(Mid-Autumn Festival · 中秋节)", 10},
+		{"holiday=all&kind=day-off,workday", ids(holidayEvent), "Every public holiday: days off", 66},
+		{"holiday=all", ids(func(events.Event) bool { return true }), "Every event · 全部日程", 97},
+		{"holiday=all&kind=statutory", ids(func(ev events.Event) bool { return ev.Kind == events.KindStatutory }), "Statutory days ahead · 法定假日", 28},
+		{"holiday=all&kind=workday&lang=zh", ids(func(ev events.Event) bool { return ev.Kind == events.KindWorkday }), "节假日调休上班", 1},
+		{"holiday=mid-autumn", ids(of(events.HolidayMidAutumn, events.HolidayMidAutumnNationalDay)), "Mid-Autum", 10},
 		{"holiday=National-Day&kind=day-off", ids(func(ev events.Event) bool {
 			return ev.Kind == events.KindDayOff && (ev.Holiday == events.HolidayNationalDay || ev.Holiday == events.HolidayMidAutumnNationalDay)
-		}), "(National Day · 国庆节", 5},
+		}), "National Day: days off", 5},
 		{"holiday=mid-autumn-national-day&kind=day-off", []string{"cn-mid-autumn-national-day-2023-days-off@" + events.UIDDomain, "cn-mid-autumn-national-day-2025-days-off@" + events.UIDDomain}, "", 2},
 		{"holiday=qingming,new-year&kind=workday&lang=zh", ids(func(ev events.Event) bool {
 			return ev.Kind == events.KindWorkday && (ev.Holiday == events.HolidayNewYear || ev.Holiday == events.HolidayQingming)
-		}), "(元旦、清明节", 3},
+		}), "元旦、清明节调休上班", 3},
 		{"holiday=new-year&kind=conference,observance", ids(func(ev events.Event) bool {
 			return ev.Kind == events.KindConference || ev.Kind == events.KindObservance
 		}), "", 2},
