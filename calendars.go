@@ -277,8 +277,8 @@ func fitName(subject, quals string) string {
 
 // discoveryLang is the language of the calendars discovery lists: Chinese
 // or English, whichever Accept-Language prefers (by q-value, then by
-// order), and both when it names neither. Thunderbird sends the language
-// of its interface.
+// order), and both when it names neither. Thunderbird 153.8 sends its
+// intl.accept_languages: English in the English build.
 func discoveryLang(r *http.Request) Lang {
 	best, bestQ := LangBoth, 0.0
 	for part := range strings.SplitSeq(resource.RequestHeader(r, "Accept-Language"), ",") {
