@@ -34,6 +34,8 @@ fuzz:
 	./scripts/fuzz-one ./internal/notice FuzzNotice
 	./scripts/fuzz-one . FuzzPageQuery
 	./scripts/fuzz-one . FuzzDaysPath
+	./scripts/fuzz-one . FuzzCalendarName
+	./scripts/fuzz-one . FuzzDiscoveryLang
 
 # Load and fault scenarios against a built binary on loopback (about a
 # minute): sustained load, slow clients, SIGTERM under load, a broken
