@@ -330,6 +330,7 @@ type icaljsCalendar struct {
 		Alarms      []struct {
 			Action      string `json:"action"`
 			Trigger     string `json:"trigger"`
+			At          string `json:"at"`
 			Description string `json:"description"`
 		} `json:"alarms"`
 	} `json:"events"`

@@ -50,7 +50,8 @@ func (f Format) ext() string {
 }
 
 // ReminderLead is the reminder that linked variants offer: all-day events
-// start at midnight, so this rings at 21:00 the evening before.
+// start at midnight in the catalog's zone, so this rings at 21:00 Beijing
+// time the evening before.
 const ReminderLead = 3 * time.Hour
 
 // LinkedVariants are the feeds that the service's pages link to: the full
