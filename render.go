@@ -121,7 +121,7 @@ func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 	}
 	if opts.BaseURL != "" {
 		cp.Typed("URL", "URI", opts.BaseURL+"/")
-		cp.Typed("SOURCE", "URI", opts.BaseURL+withQuery(CalendarPath, v.Query()))
+		cp.Typed("SOURCE", "URI", opts.BaseURL+calendarAddress(v))
 	}
 	evs := make([]events.Event, 0, len(cat.Events))
 	for _, ev := range cat.Events {

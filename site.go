@@ -394,7 +394,7 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 		remind := Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang, Alarm: &lead}
 		name := localized(cat.Name, lang, "") + plain.nameSuffix()
 		card := feedCard{ID: f.id, Title: localized(f.title, lang, ""), Blurb: localized(f.blurb, lang, ""),
-			HTTPS: base + withQuery(CalendarPath, plain.Query())}
+			HTTPS: base + calendarAddress(plain)}
 		card.Webcal, card.Google, card.Outlook = subscribeLinks(card.HTTPS, name)
 		code, err := qr.Encode(card.HTTPS, qr.M)
 		if err != nil {
@@ -402,7 +402,7 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 		}
 		code.Scale = 4
 		card.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG()))
-		reminderURL := base + withQuery(CalendarPath, remind.Query())
+		reminderURL := base + calendarAddress(remind)
 		card.ReminderHTTPS = template.URL(reminderURL)
 		card.ReminderWebcal, card.ReminderGoogle, card.ReminderOutlook = subscribeLinks(reminderURL, localized(cat.Name, lang, "")+remind.nameSuffix())
 		d.Feeds = append(d.Feeds, card)

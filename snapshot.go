@@ -182,7 +182,13 @@ func (s *Snapshot) renderCalendar(v Variant, f Format) (*resource.Resource, erro
 	if err != nil {
 		return nil, err
 	}
-	return s.encode(d, f, calendarKey(v, f), "calendar"+f.ext(), s.Catalog.Modified)
+	location, filename := calendarKey(v, f), "calendar"+f.ext()
+	if p, ok := CalendarFilePath(v); ok && f == FormatICS {
+		// A linked feed's named address is its canonical one, and names
+		// the file a person downloads.
+		location, filename = p, strings.TrimPrefix(p, CalendarsDir)
+	}
+	return s.encode(d, f, location, filename, s.Catalog.Modified)
 }
 
 func (s *Snapshot) renderEvent(ev events.Event, v Variant, f Format) (*resource.Resource, error) {
