@@ -131,3 +131,19 @@ func TestExportWritesNamedFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestPageAdvisesDesktopClients: the page tells GNOME Calendar and
+// Evolution users to paste the plain address, in both languages, and its
+// own links to the whole feed use the named address.
+func TestPageAdvisesDesktopClients(t *testing.T) {
+	srv := pageServer(t, testBaseURL)
+	for lang, want := range map[string]string{"en": "GNOME Calendar and Evolution: copy a feed", "zh": "GNOME 日历和 Evolution：请复制"} {
+		body := get(t, srv, "/?lang="+lang).Body.String()
+		if !strings.Contains(body, `<p class="hint" id="desktop">`+want) {
+			t.Errorf("%s: no advice for GNOME Calendar and Evolution", lang)
+		}
+		if !strings.Contains(body, `href="`+testBaseURL+`/calendars/Craftsmen_of_the_Nation_and_Labour_Day.ics"`) {
+			t.Errorf("%s: the footer does not link the whole feed's named address", lang)
+		}
+	}
+}

@@ -237,6 +237,11 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 
 type pageStrings struct {
 	Subscribe, SubscribeHint, Apple, AppleShort, Google, Outlook, CopyHint, QRAlt, QRHint string
+	// Desktop tells GNOME Calendar and Evolution users to paste the plain
+	// address: both open a webcal:// link as https:// only (GNOME Calendar
+	// 43.1's gcal-source-discoverer.c, evolution-data-server 3.46.4's
+	// e-cal-backend-http.c), which fails where the service is plain http.
+	Desktop string
 	WithReminder, Link, Upcoming, Past, Download, AddGoogle, Footer, Switch               string
 	// YearCount labels a folded year of past events with its number of
 	// events, as a format with one %d.
@@ -247,6 +252,7 @@ var pageText = map[Lang]pageStrings{
 	LangEnglish: {
 		Subscribe:     "Add these dates to your calendar",
 		SubscribeHint: "Subscribe once and your calendar keeps itself up to date. No reminders unless you choose them.",
+		Desktop:       "GNOME Calendar and Evolution: copy a feed's address below and paste it there (GNOME Calendar: Manage Calendars… → Add Calendar… → the web address field; Evolution: File → New → Calendar, type “On The Web”). Both open a webcal:// link as https:// only.",
 		Apple:         "Apple Calendar / Outlook", AppleShort: "Apple / Outlook",
 		Google: "Google Calendar", Outlook: "Outlook.com",
 		CopyHint: "The feed's address, to paste into any calendar app",
@@ -261,6 +267,7 @@ var pageText = map[Lang]pageStrings{
 	LangChinese: {
 		Subscribe:     "把这些日程加入你的日历",
 		SubscribeHint: "订阅一次，日历会自动更新。除非你选择，否则不会有提醒。",
+		Desktop:       "GNOME 日历和 Evolution：请复制下方的订阅地址，粘贴到应用中（GNOME 日历：管理日历 → 添加日历 → 网址栏；Evolution：文件 → 新建 → 日历，类型选网络日历 On The Web）。这两个应用只会以 https:// 打开 webcal:// 链接。",
 		Apple:         "Apple 日历 / Outlook", AppleShort: "Apple / Outlook",
 		Google: "Google 日历", Outlook: "Outlook.com",
 		CopyHint: "订阅地址，可粘贴到任何日历应用",
@@ -385,7 +392,7 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 		SwitchLabel: pageText[lang].Switch,
 		Title:       localized(cat.Name, lang, ""), Description: localized(cat.Description, lang, ""),
 		Style: template.CSS(pageStyle), T: pageText[lang],
-		FeedURL: base + CalendarPath, JCalURL: base + "/calendar.json",
+		FeedURL: base + calendarAddress(Variant{}), JCalURL: base + "/calendar.json",
 	}
 	d.Coverage = coverageText(cat, lang, now)
 	lead := ReminderLead
