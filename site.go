@@ -241,8 +241,8 @@ type pageStrings struct {
 	// address: both open a webcal:// link as https:// only (GNOME Calendar
 	// 43.1's gcal-source-discoverer.c, evolution-data-server 3.46.4's
 	// e-cal-backend-http.c), which fails where the service is plain http.
-	Desktop string
-	WithReminder, Link, Upcoming, Past, Download, AddGoogle, Footer, Switch               string
+	Desktop                                                                 string
+	WithReminder, Link, Upcoming, Past, Download, AddGoogle, Footer, Switch string
 	// YearCount labels a folded year of past events with its number of
 	// events, as a format with one %d.
 	YearCount string
