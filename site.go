@@ -237,12 +237,13 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 
 type pageStrings struct {
 	Subscribe, SubscribeHint, Apple, AppleShort, Google, Outlook, CopyHint, QRAlt, QRHint string
+	WithReminder, Link, Upcoming, Past, Download, AddGoogle, Footer, Switch               string
+
 	// Desktop tells GNOME Calendar and Evolution users to paste the plain
 	// address: both open a webcal:// link as https:// only (GNOME Calendar
 	// 43.1's gcal-source-discoverer.c, evolution-data-server 3.46.4's
 	// e-cal-backend-http.c), which fails where the service is plain http.
-	Desktop                                                                 string
-	WithReminder, Link, Upcoming, Past, Download, AddGoogle, Footer, Switch string
+	Desktop string
 	// YearCount labels a folded year of past events with its number of
 	// events, as a format with one %d.
 	YearCount string
