@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"feed/events"
+	"feed/internal/ical"
 )
 
 // wantReminder is the instant a reminder lead before ev must ring in every
@@ -55,6 +56,18 @@ func TestReminderInstants(t *testing.T) {
 			body := mustRender(t, cat, v)
 			js := icaljs(t, body)
 			rows := libical(t, body)
+			d, err := calendarModel(cat, Options{BaseURL: testBaseURL, Variant: v})
+			if err != nil {
+				t.Fatal(err)
+			}
+			jcal, err := ical.EncodeJCal(d.full())
+			if err != nil {
+				t.Fatal(err)
+			}
+			fromJCal := icaljs(t, jcal, "--jcal")
+			if len(fromJCal.Events) != len(want) {
+				t.Fatalf("ical.js read %d events from jCal, want %d", len(fromJCal.Events), len(want))
+			}
 			if len(js.Events) != len(want) || len(rows) != len(want) {
 				t.Fatalf("ical.js read %d events, libical %d, want %d", len(js.Events), len(rows), len(want))
 			}
@@ -69,6 +82,9 @@ func TestReminderInstants(t *testing.T) {
 				}
 				if got != exp {
 					t.Errorf("%s: ical.js rings at %q, want %q", ev.ID, got, exp)
+				}
+				if a := fromJCal.Events[i].Alarms; exp != "" && (len(a) != 1 || a[0].At != exp) {
+					t.Errorf("%s: from jCal, ical.js reads %+v, want a reminder at %q", ev.ID, a, exp)
 				}
 				lib := rows[i][5]
 				if exp == "" && lib != "-" || exp != "" && lib != exp {
