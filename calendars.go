@@ -40,6 +40,9 @@ type feedSet struct {
 	name    events.Text
 	zhShort string
 	color   calendarColor
+	// file names its feeds' addresses under /calendars/ (CalendarFilePath)
+	// in ASCII words; "" for a set no page links to.
+	file string
 }
 
 func (f feedSet) variant(lang Lang) Variant {
@@ -71,12 +74,14 @@ var (
 // service, each in exactly one of them.
 var (
 	conferenceSet = feedSet{kinds: conferenceKinds,
-		name: events.Text{EN: "Craftsmen Conference", ZH: "大国工匠大会"}, color: calendarColor{"royalblue", "#4169E1"}}
+		name: events.Text{EN: "Craftsmen Conference", ZH: "大国工匠大会"}, color: calendarColor{"royalblue", "#4169E1"},
+		file: "Craftsmen_of_the_Nation_conference"}
 	labourDaySet = feedSet{kinds: labourDayKinds,
 		name: events.Text{EN: "Workers' Day & Labour Day", ZH: "劳动节与放假调休"}, zhShort: "劳动节",
-		color: calendarColor{"crimson", "#DC143C"}}
+		color: calendarColor{"crimson", "#DC143C"}, file: "Workers_Day_and_Labour_Day"}
 	otherHolidaysSet = feedSet{kinds: everyHolidayKinds, holidays: otherHolidays(),
-		name: events.Text{EN: "Other public holidays", ZH: "其他法定节假日"}, color: calendarColor{"seagreen", "#2E8B57"}}
+		name: events.Text{EN: "Other public holidays", ZH: "其他法定节假日"}, color: calendarColor{"seagreen", "#2E8B57"},
+		file: "China_public_holidays_other_than_Labour_Day"}
 )
 
 // discoverySets are what PROPFIND Depth 1 on the site lists, in this order.
@@ -87,15 +92,16 @@ var (
 	// everythingSet's calendar goes by the catalog's name (calendarName);
 	// this one names it where no catalog is at hand.
 	everythingSet = feedSet{name: events.Text{EN: "Craftsmen & Labour Day", ZH: "工匠大会与劳动节"}, zhShort: "大会与劳动节",
-		color: calendarColor{"mediumvioletred", "#C71585"}}
+		color: calendarColor{"mediumvioletred", "#C71585"}, file: "Craftsmen_of_the_Nation_and_Labour_Day"}
 	labourDaysOffSet = feedSet{kinds: []events.Kind{events.KindDayOff},
-		name: events.Text{EN: "Labour Day days off", ZH: "劳动节放假"}, color: calendarColor{"orangered", "#FF4500"}}
+		name: events.Text{EN: "Labour Day days off", ZH: "劳动节放假"}, color: calendarColor{"orangered", "#FF4500"},
+		file: "Labour_Day_days_off"}
 	labourWorkdaysSet = feedSet{kinds: []events.Kind{events.KindWorkday},
 		name: events.Text{EN: "Labour Day make-up days", ZH: "劳动节调休上班"}, zhShort: "劳动节调休",
-		color: calendarColor{"slateblue", "#6A5ACD"}}
+		color: calendarColor{"slateblue", "#6A5ACD"}, file: "Labour_Day_make-up_working_days"}
 	everyHolidaySet = feedSet{kinds: everyHolidayKinds, holidays: allHolidays(),
 		name: events.Text{EN: "China's public holidays", ZH: "全部法定节假日"}, zhShort: "法定节假日",
-		color: calendarColor{"darkgoldenrod", "#B8860B"}}
+		color: calendarColor{"darkgoldenrod", "#B8860B"}, file: "China_public_holidays"}
 )
 
 // linkedSets are the sets of LinkedVariants, in the order the service has
@@ -103,13 +109,14 @@ var (
 var linkedSets = []feedSet{
 	everythingSet, labourDaysOffSet, labourWorkdaysSet, conferenceSet, everyHolidaySet,
 	{kinds: []events.Kind{events.KindDayOff}, holidays: allHolidays(),
-		name: events.Text{EN: "Holiday days off", ZH: "节假日放假"}, color: calendarColor{"olivedrab", "#6B8E23"}},
+		name: events.Text{EN: "Holiday days off", ZH: "节假日放假"}, color: calendarColor{"olivedrab", "#6B8E23"},
+		file: "China_public_holidays_days_off"},
 	{kinds: []events.Kind{events.KindWorkday}, holidays: allHolidays(),
 		name: events.Text{EN: "Make-up working days", ZH: "节假日调休上班"}, zhShort: "调休上班",
-		color: calendarColor{"chocolate", "#D2691E"}},
+		color: calendarColor{"chocolate", "#D2691E"}, file: "China_make-up_working_days"},
 	{kinds: []events.Kind{events.KindStatutory}, holidays: allHolidays(),
 		name: events.Text{EN: "Statutory days ahead", ZH: "法定假日（待通知）"}, zhShort: "法定假日",
-		color: calendarColor{"slategray", "#708090"}},
+		color: calendarColor{"slategray", "#708090"}, file: "China_statutory_holidays"},
 	labourDaySet,
 	otherHolidaysSet,
 }

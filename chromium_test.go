@@ -87,7 +87,7 @@ func TestPageInChromium(t *testing.T) {
 	); err != nil {
 		t.Fatalf("read the page: %v", err)
 	}
-	if cardTitle != "China's public holidays" || cardURL != ts.URL+CalendarPath+"?kind=day-off,workday,statutory&holiday=all&lang=en" {
+	if cardTitle != "China's public holidays" || cardURL != ts.URL+"/calendars/China_public_holidays_in_English.ics" {
 		t.Errorf("holiday card %q %q", cardTitle, cardURL)
 	}
 	// Each card wears its calendar's colour: the border and the dot before
@@ -305,13 +305,13 @@ func checkPageLinks(t *testing.T, hrefs []string, base, host string) {
 		switch {
 		case u.Scheme == "webcal":
 			webcal++
-			if u.Host != host || u.Path != CalendarPath {
+			if u.Host != host || !strings.HasPrefix(u.Path, CalendarsDir) || u.RawQuery != "" {
 				t.Errorf("webcal link %s", href)
 			}
 		case u.Host == "calendar.google.com":
 			if cid := u.Query().Get("cid"); cid != "" {
 				google++
-				if !strings.HasPrefix(cid, "webcal://"+host+CalendarPath) {
+				if !strings.HasPrefix(cid, "webcal://"+host+CalendarsDir) {
 					t.Errorf("Google subscribe link to %s", cid)
 				}
 			} else if u.Query().Get("action") != "TEMPLATE" || u.Query().Get("dates") == "" || u.Query().Get("text") == "" {
@@ -319,7 +319,7 @@ func checkPageLinks(t *testing.T, hrefs []string, base, host string) {
 			}
 		case u.Host == "outlook.live.com":
 			outlook++
-			if !strings.HasPrefix(u.Query().Get("url"), base+CalendarPath) {
+			if !strings.HasPrefix(u.Query().Get("url"), base+CalendarsDir) {
 				t.Errorf("Outlook.com link to %s", u.Query().Get("url"))
 			}
 		case strings.HasPrefix(href, base):

@@ -330,6 +330,7 @@ type icaljsCalendar struct {
 		Alarms      []struct {
 			Action      string `json:"action"`
 			Trigger     string `json:"trigger"`
+			At          string `json:"at"`
 			Description string `json:"description"`
 		} `json:"alarms"`
 	} `json:"events"`
@@ -499,14 +500,14 @@ func TestHTTP(t *testing.T) {
 		{name: "if-none-match", method: "GET", path: "/calendar.ics", header: map[string]string{"If-None-Match": etag}, wantStatus: 304,
 			wantHeader: map[string]string{"ETag": etag, "Content-Type": "", "Content-Length": "",
 				// RFC 9110 §15.4.5: what a 200 would send of these...
-				"Content-Location": "/calendar.ics", "Vary": "Accept, Accept-Encoding", "Cache-Control": cacheControl,
+				"Content-Location": "/calendars/Craftsmen_of_the_Nation_and_Labour_Day.ics", "Vary": "Accept, Accept-Encoding", "Cache-Control": cacheControl,
 				// ...no other metadata of the representation...
 				"Last-Modified": "", "X-Content-Type-Options": "", "Content-Disposition": "", "Content-Encoding": "",
 				// ...and what a browser needs to show a script the 304.
 				"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": exposed,
 			}, wantBody: []byte{}},
 		{name: "304 of the gzip encoding", method: "GET", path: "/calendar.ics?kind=day-off", header: map[string]string{"If-None-Match": snap.linked["kind=day-off"].Gzip().ETag(), "Accept-Encoding": "gzip"}, wantStatus: 304,
-			wantHeader: map[string]string{"Content-Location": "/calendar.ics?kind=day-off", "Content-Encoding": "", "Content-Length": "", "Last-Modified": ""}},
+			wantHeader: map[string]string{"Content-Location": "/calendars/Labour_Day_days_off.ics", "Content-Encoding": "", "Content-Length": "", "Last-Modified": ""}},
 		{name: "if-none-match on two lines", method: "GET", path: "/calendar.ics", lines: [][2]string{{"If-None-Match", `"x"`}, {"If-None-Match", etag}}, wantStatus: 304},
 		{name: "if-none-match star on a second line", method: "GET", path: "/calendar.ics", lines: [][2]string{{"If-None-Match", `"x"`}, {"If-None-Match", "*"}}, wantStatus: 304},
 		{name: "if-none-match on two lines, neither current", method: "GET", path: "/calendar.ics", lines: [][2]string{{"If-None-Match", `"x"`}, {"If-None-Match", `"y"`}}, wantStatus: 200},
@@ -523,7 +524,7 @@ func TestHTTP(t *testing.T) {
 		{name: "if-none-match wins over if-modified-since", method: "GET", path: "/calendar.ics",
 			header: map[string]string{"If-None-Match": `"old"`, "If-Modified-Since": lastMod}, wantStatus: 200},
 		{name: "if-modified-since", method: "GET", path: "/calendar.ics", header: map[string]string{"If-Modified-Since": lastMod}, wantStatus: 304,
-			wantHeader: map[string]string{"ETag": etag, "Last-Modified": "", "Content-Location": "/calendar.ics"}},
+			wantHeader: map[string]string{"ETag": etag, "Last-Modified": "", "Content-Location": "/calendars/Craftsmen_of_the_Nation_and_Labour_Day.ics"}},
 		{name: "if-modified-since earlier", method: "GET", path: "/calendar.ics",
 			header: map[string]string{"If-Modified-Since": snap.Catalog.Modified.Add(-time.Second).Format(http.TimeFormat)}, wantStatus: 200},
 		{name: "event", method: "GET", path: "/events/international-workers-day.ics", wantStatus: 200,
@@ -573,7 +574,7 @@ func TestHTTP(t *testing.T) {
 		// neither shared between hosts nor built from an invalid one.
 		{name: "page with a base URL ignores Host", method: "GET", path: "/", host: "evil.com", wantStatus: 200,
 			wantHeader: map[string]string{"Cache-Control": cacheControl, "Vary": "Accept-Language, Accept-Encoding"},
-			bodyHas:    "webcal://feed.example.org/calendar.ics", bodyLacks: "evil.com"},
+			bodyHas:    "webcal://feed.example.org/calendars/", bodyLacks: "evil.com"},
 		{name: "page with a base URL ignores an absolute URI's host", method: "GET", path: "http://evil.com/?lang=zh", wantStatus: 200,
 			wantHeader: map[string]string{"Cache-Control": cacheControl}, bodyLacks: "evil.com"},
 		{name: "page with a base URL ignores an invalid Host", method: "GET", path: "/", host: "evil.com:99999", wantStatus: 200, bodyLacks: "evil.com"},
@@ -582,11 +583,11 @@ func TestHTTP(t *testing.T) {
 				"Content-Security-Policy": "", "Content-Language": "", "Referrer-Policy": "", "X-Content-Type-Options": ""}},
 		{name: "page from Host", server: noBase, method: "GET", path: "/", host: "feed.test:8443", wantStatus: 200,
 			wantHeader: map[string]string{"Cache-Control": "private, max-age=3600", "Vary": "Accept-Language, Accept-Encoding, Host"},
-			bodyHas:    "webcal://feed.test:8443/calendar.ics"},
+			bodyHas:    "webcal://feed.test:8443/calendars/"},
 		{name: "page from an absolute URI's host", server: noBase, method: "GET", path: "http://evil.com/", wantStatus: 200,
 			wantHeader: map[string]string{"Cache-Control": "private, max-age=3600", "Vary": "Accept-Language, Accept-Encoding, Host"}},
 		{name: "page from an IPv6 Host", server: noBase, method: "GET", path: "/", host: "[::1]:8080", wantStatus: 200,
-			bodyHas: "webcal://[::1]:8080/calendar.ics"},
+			bodyHas: "webcal://[::1]:8080/calendars/"},
 		{name: "page from Host, 304", server: noBase, method: "GET", path: "/", header: map[string]string{"If-None-Match": noBasePageETag}, wantStatus: 304,
 			wantHeader: map[string]string{"Cache-Control": "private, max-age=3600", "Vary": "Accept-Language, Accept-Encoding, Host", "Content-Location": "/?lang=en"}},
 		{name: "page refuses a port above 65535", server: noBase, method: "GET", path: "/", host: "evil.com:99999", wantStatus: 400,

@@ -143,6 +143,7 @@ func servedRequests(srv *Server) map[string]*http.Request {
 		"gzip":    httptest.NewRequest("GET", "/calendar.ics", nil),
 		"304":     httptest.NewRequest("GET", "/calendar.ics", nil),
 		"variant": httptest.NewRequest("GET", "/calendar.ics?kind=day-off", nil),
+		"named":   httptest.NewRequest("GET", "/calendars/Labour_Day_days_off.ics", nil),
 		"event":   httptest.NewRequest("GET", EventPath(snap.Catalog.Events[len(snap.Catalog.Events)-1].ID), nil),
 	}
 	reqs["gzip"].Header.Set("Accept-Encoding", "gzip")

@@ -75,6 +75,9 @@ type draft struct {
 	cal  *ics.Calendar
 	evs  []events.Event
 	opts Options
+	// zone is the catalog's time zone, in which an all-day event's day
+	// starts for its reminders; nil when the catalog names none.
+	zone *time.Location
 }
 
 // serialize writes the calendar with its events as iCalendar.
@@ -96,7 +99,7 @@ func (d *draft) full() *ics.Calendar {
 	return d.cal
 }
 
-func (d *draft) vevent(ev events.Event) *ics.VEvent { return vevent(ev, d.opts) }
+func (d *draft) vevent(ev events.Event) *ics.VEvent { return vevent(ev, d.opts, d.zone) }
 
 // calendarModel drafts the calendar once, for both iCalendar and jCal.
 func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
@@ -125,7 +128,7 @@ func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 	}
 	if opts.BaseURL != "" {
 		cp.Typed("URL", "URI", opts.BaseURL+"/")
-		cp.Typed("SOURCE", "URI", opts.BaseURL+withQuery(CalendarPath, v.Query()))
+		cp.Typed("SOURCE", "URI", opts.BaseURL+calendarAddress(v))
 	}
 	evs := make([]events.Event, 0, len(cat.Events))
 	for _, ev := range cat.Events {
@@ -142,7 +145,7 @@ func calendarModel(cat *events.Catalog, opts Options) (*draft, error) {
 			evs = append(evs, timed...)
 		}
 	}
-	d := newDraft(cal, evs, opts)
+	d := newDraft(cal, evs, opts, cat.Timezone)
 	if len(evs) == 0 && cat.Timezone != nil {
 		// A calendar must hold at least one component (RFC 5545 §3.6): a
 		// variant with no events yet, such as a kind whose days are not
@@ -165,7 +168,7 @@ func eventModel(cat *events.Catalog, ev events.Event, opts Options) (*draft, err
 	if evs == nil {
 		evs = []events.Event{ev}
 	}
-	return newDraft(cal, evs, opts), nil
+	return newDraft(cal, evs, opts, cat.Timezone), nil
 }
 
 func withQuery(path, query string) string {
@@ -222,11 +225,11 @@ func newCalendar() *ics.Calendar {
 }
 
 // newDraft adds the time zones the events need, which come before them.
-func newDraft(cal *ics.Calendar, evs []events.Event, opts Options) *draft {
+func newDraft(cal *ics.Calendar, evs []events.Event, opts Options, zone *time.Location) *draft {
 	for _, tz := range zonesOf(evs) {
 		cal.AddVTimezone(tz)
 	}
-	return &draft{cal: cal, evs: evs, opts: opts}
+	return &draft{cal: cal, evs: evs, opts: opts, zone: zone}
 }
 
 // zonesOf builds one VTIMEZONE per zone that timed events use, covering the
@@ -281,7 +284,9 @@ func zonesOf(evs []events.Event) []*ics.VTimezone {
 	return out
 }
 
-func vevent(ev events.Event, opts Options) *ics.VEvent {
+// vevent builds an event's component; zone is the catalog's time zone, or
+// nil.
+func vevent(ev events.Event, opts Options, zone *time.Location) *ics.VEvent {
 	e := &ics.VEvent{ComponentBase: ics.ComponentBase{Properties: make([]ics.IANAProperty, 0, 18)}}
 	p := ical.PropsOf(&e.ComponentBase)
 	p.Set(ics.ComponentPropertyUniqueId, ev.UID())
@@ -335,10 +340,33 @@ func vevent(ev events.Event, opts Options) *ics.VEvent {
 		alarm := e.AddAlarm()
 		ap := ical.PropsOf(&alarm.ComponentBase)
 		ap.Set(ics.ComponentPropertyAction, string(ics.ActionDisplay))
-		ap.Set(ics.ComponentPropertyTrigger, "-"+isoDuration(*a))
+		if at, ok := reminderInstant(ev, *a, zone); ok {
+			ap.Set(ics.ComponentPropertyTrigger, ical.FormatUTC(at), valueDateTime)
+		} else {
+			ap.Set(ics.ComponentPropertyTrigger, "-"+isoDuration(*a))
+		}
 		ap.Text(ics.ComponentPropertyDescription, summary)
 	}
 	return e
+}
+
+// valueDateTime marks an absolute TRIGGER (RFC 5545 §3.8.6.3).
+var valueDateTime = &ics.KeyValues{Key: string(ics.ParameterValue), Value: []string{"DATE-TIME"}}
+
+// reminderInstant is the moment a reminder lead before an all-day event
+// rings: lead before the start of its first day in the catalog's zone, as
+// an absolute UTC time. A relative trigger on a DATE leaves the day's start
+// to each client, and clients disagree: Thunderbird takes midnight in the
+// viewer's zone, Evolution's alarm daemon midnight UTC. An absolute time
+// is the one instant every client reads alike. Timed events keep a trigger
+// relative to their start, which names its zone already; so does a
+// recurring all-day event, as an absolute trigger would ring for its first
+// occurrence only.
+func reminderInstant(ev events.Event, lead time.Duration, zone *time.Location) (time.Time, bool) {
+	if !ev.When.AllDay || ev.Recur != events.RecurNone || zone == nil {
+		return time.Time{}, false
+	}
+	return ev.When.First.In(zone).Add(-lead).UTC(), true
 }
 
 // localized picks the text for lang; with both languages, English comes

@@ -158,6 +158,14 @@ func (s *Server) router() *router.Router {
 	}
 	handle(CalendarPath, s.serveCalendar(FormatICS), get...).answerPropfind(s.propfindCalendar)
 	handle("/calendar.json", s.serveCalendar(FormatJCal), get...)
+	// The linked feeds' named addresses: literal paths, which the router
+	// finds in a map, as fast as the bare feed's.
+	for _, v := range LinkedVariants() {
+		path, _ := CalendarFilePath(v)
+		rt := newRoute(CalendarsDir+"{name}.ics", s.serveNamedCalendar(v), get)
+		rt.answerPropfind(s.propfindNamedCalendar(v))
+		r.Handle(path, rt)
+	}
 	handle("/events/{id:[a-z0-9-]+}.ics", s.serveEvent(FormatICS), get...).answerPropfind(s.propfindEvent)
 	handle("/events/{id:[a-z0-9-]+}.json", s.serveEvent(FormatJCal), get...)
 	handle("/", withoutVars(s.servePage), get...).answerPropfind(s.propfindSite)
@@ -266,6 +274,31 @@ func (s *Server) serveCalendar(f Format) routeHandler {
 			return
 		}
 		res.Serve(w, r)
+	}
+}
+
+// serveNamedCalendar answers a linked feed's named address with the bytes
+// of its query form. The address names the whole variant: a query on it
+// is refused rather than half applied.
+func (s *Server) serveNamedCalendar(v Variant) routeHandler {
+	query := v.Query()
+	return func(w http.ResponseWriter, r *http.Request, _ string) {
+		if r.URL.RawQuery != "" {
+			httpError(w, http.StatusBadRequest, "this address names one calendar and takes no parameters; choose another with "+withQuery(CalendarPath, "kind=…&lang=…"))
+			return
+		}
+		annotateVariant(w, query)
+		snap := s.snap.Load()
+		if negotiate(FormatICS, resource.RequestHeader(r, "Accept")) == FormatJCal {
+			res, err := snap.calendar(r.Context(), v, FormatJCal)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			res.Serve(w, r)
+			return
+		}
+		snap.linked[query].Serve(w, r)
 	}
 }
 

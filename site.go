@@ -240,6 +240,12 @@ type pageStrings struct {
 	WithReminder, Link, Upcoming, Past, Download, AddGoogle, Footer, Switch               string
 	// Series heads a card's list of the events it carries, newest first.
 	Series string
+
+	// Desktop tells GNOME Calendar and Evolution users to paste the plain
+	// address: both open a webcal:// link as https:// only (GNOME Calendar
+	// 43.1's gcal-source-discoverer.c, evolution-data-server 3.46.4's
+	// e-cal-backend-http.c), which fails where the service is plain http.
+	Desktop string
 	// YearCount labels a folded year of past events with its number of
 	// events, as a format with one %d.
 	YearCount string
@@ -249,11 +255,12 @@ var pageText = map[Lang]pageStrings{
 	LangEnglish: {
 		Subscribe:     "Add these dates to your calendar",
 		SubscribeHint: "Subscribe once and your calendar keeps itself up to date. No reminders unless you choose them. The first three calendars together hold every event once; a calendar app given this page's address offers those three.",
+		Desktop:       "GNOME Calendar and Evolution: copy a feed's address below and paste it there (GNOME Calendar: Manage Calendars… → Add Calendar… → the web address field; Evolution: File → New → Calendar, type “On The Web”). Both open a webcal:// link as https:// only.",
 		Apple:         "Apple Calendar / Outlook", AppleShort: "Apple / Outlook",
 		Google: "Google Calendar", Outlook: "Outlook.com",
 		CopyHint: "The feed's address, to paste into any calendar app",
 		QRAlt:    "QR code of", QRHint: "Scan with a phone to open the feed's address.",
-		WithReminder: "With a reminder 3 hours before (21:00 the evening before an all-day event):",
+		WithReminder: "With a reminder 3 hours before (21:00 Beijing time the evening before an all-day event):",
 		Link:         "link",
 		Upcoming:     "Coming up", Past: "Past",
 		Download: "Download .ics", AddGoogle: "Add to Google Calendar",
@@ -264,11 +271,12 @@ var pageText = map[Lang]pageStrings{
 	LangChinese: {
 		Subscribe:     "把这些日程加入你的日历",
 		SubscribeHint: "订阅一次，日历会自动更新。除非你选择，否则不会有提醒。前三个日历合起来包含每个日程各一次；在日历应用中输入本页地址，即可找到这三个日历。",
+		Desktop:       "GNOME 日历和 Evolution：请复制下方的订阅地址，粘贴到应用中（GNOME 日历：管理日历 → 添加日历 → 网址栏；Evolution：文件 → 新建 → 日历，类型选网络日历 On The Web）。这两个应用只会以 https:// 打开 webcal:// 链接。",
 		Apple:         "Apple 日历 / Outlook", AppleShort: "Apple / Outlook",
 		Google: "Google 日历", Outlook: "Outlook.com",
 		CopyHint: "订阅地址，可粘贴到任何日历应用",
 		QRAlt:    "二维码", QRHint: "用手机扫码打开订阅地址。",
-		WithReminder: "带提醒（提前 3 小时；全天日程为前一天 21:00）：",
+		WithReminder: "带提醒（提前 3 小时；全天日程为北京时间前一天 21:00）：",
 		Link:         "链接",
 		Upcoming:     "即将到来", Past: "已过去",
 		Download: "下载 .ics", AddGoogle: "添加到 Google 日历",
@@ -407,7 +415,7 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 		SwitchLabel: pageText[lang].Switch,
 		Title:       localized(cat.Name, lang, ""), Description: localized(cat.Description, lang, ""),
 		Style: template.CSS(pageStyle), T: pageText[lang],
-		FeedURL: base + CalendarPath, JCalURL: base + "/calendar.json",
+		FeedURL: base + calendarAddress(Variant{}), JCalURL: base + "/calendar.json",
 	}
 	d.Coverage = coverageText(cat, lang, now)
 	d.Programs = programsFor(snap, lang, base, now)
@@ -417,7 +425,7 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 		remind := plain
 		remind.Alarm = &lead
 		card := feedCard{ID: f.id, Title: calendarName(cat, plain), Blurb: localized(f.blurb, lang, ""),
-			HTTPS: base + withQuery(CalendarPath, plain.Query())}
+			HTTPS: base + calendarAddress(plain)}
 		card.Webcal, card.Google, card.Outlook = subscribeLinks(card.HTTPS, card.Title)
 		code, err := qr.Encode(card.HTTPS, qr.M)
 		if err != nil {
@@ -425,7 +433,7 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 		}
 		code.Scale = 4
 		card.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG()))
-		reminderURL := base + withQuery(CalendarPath, remind.Query())
+		reminderURL := base + calendarAddress(remind)
 		card.ReminderHTTPS = template.URL(reminderURL)
 		card.ReminderWebcal, card.ReminderGoogle, card.ReminderOutlook = subscribeLinks(reminderURL, calendarName(cat, remind))
 		if f.series != "" {

@@ -192,13 +192,13 @@ func TestPageLinks(t *testing.T) {
 				}
 			case strings.HasPrefix(link, "https://calendar.google.com/calendar/render?"):
 				u, _ := url.Parse(link)
-				if cid := u.Query().Get("cid"); cid != "" && !strings.HasPrefix(cid, "webcal://feed.example.org/calendar.ics") {
+				if cid := u.Query().Get("cid"); cid != "" && !strings.HasPrefix(cid, "webcal://feed.example.org"+CalendarsDir) {
 					t.Errorf("Google subscribe link to %s", cid)
 				}
 				continue
 			case strings.HasPrefix(link, "https://outlook.live.com/calendar/0/addfromweb?"):
 				u, _ := url.Parse(link)
-				if !strings.HasPrefix(u.Query().Get("url"), testBaseURL+"/calendar.ics") || u.Query().Get("name") == "" {
+				if !strings.HasPrefix(u.Query().Get("url"), testBaseURL+CalendarsDir) || u.Query().Get("name") == "" {
 					t.Errorf("Outlook.com link %s", link)
 				}
 				continue
@@ -243,7 +243,7 @@ func TestPageLinks(t *testing.T) {
 	}
 	// Without a base URL, links follow the request's host.
 	rec := get(t, pageServer(t, ""), "/")
-	if !strings.Contains(rec.Body.String(), "webcal://example.com/calendar.ics") {
+	if !strings.Contains(rec.Body.String(), "webcal://example.com/calendars/") {
 		t.Error("links do not follow the request's host")
 	}
 }
@@ -284,18 +284,19 @@ func TestPageQRCodes(t *testing.T) {
 func TestPageHolidayCard(t *testing.T) {
 	srv := pageServer(t, testBaseURL)
 	for lang, title := range map[string]string{"en": "China's public holidays", "zh": "全部法定节假日"} {
+		file := map[string]string{"en": "China_public_holidays_in_English", "zh": "China_public_holidays_in_Chinese"}[lang]
 		body := html.UnescapeString(get(t, srv, "/?lang="+lang).Body.String())
 		card := regexp.MustCompile(`(?s)<section class="card" id="feed-holidays">(.*?)</section>`).FindStringSubmatch(body)
 		if card == nil {
 			t.Fatalf("%s: no card of every holiday", lang)
 		}
-		feedURL := testBaseURL + "/calendar.ics?kind=day-off,workday,statutory&holiday=all&lang=" + lang
+		feedURL := testBaseURL + "/calendars/" + file + ".ics"
 		for _, want := range []string{
 			"<h3>" + title + "</h3>",
 			`<div class="url" title="`, ">" + feedURL + "</div>",
-			`href="webcal://feed.example.org/calendar.ics?kind=day-off,workday,statutory&holiday=all&lang=` + lang + `"`,
+			`href="webcal://feed.example.org/calendars/` + file + `.ics"`,
 			`<div class="qr"><img src="data:image/png;base64,`,
-			`href="` + feedURL + `&alarm=3h"`,
+			`href="` + testBaseURL + "/calendars/" + file + `_with_3h_reminders.ics"`,
 		} {
 			if !strings.Contains(card[1], want) {
 				t.Errorf("%s: the card lacks %q:\n%s", lang, want, card[1])

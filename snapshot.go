@@ -52,7 +52,8 @@ func (f Format) ext() string {
 }
 
 // ReminderLead is the reminder that linked variants offer: all-day events
-// start at midnight, so this rings at 21:00 the evening before.
+// start at midnight in the catalog's zone, so this rings at 21:00 Beijing
+// time the evening before.
 const ReminderLead = 3 * time.Hour
 
 // LinkedVariants are the feeds that the service's pages link to: the full
@@ -177,7 +178,13 @@ func (s *Snapshot) renderCalendar(v Variant, f Format) (*resource.Resource, erro
 	if err != nil {
 		return nil, err
 	}
-	return s.encode(d, f, calendarKey(v, f), "calendar"+f.ext(), s.Catalog.Modified)
+	location, filename := calendarKey(v, f), "calendar"+f.ext()
+	if p, ok := CalendarFilePath(v); ok && f == FormatICS {
+		// A linked feed's named address is its canonical one, and names
+		// the file a person downloads.
+		location, filename = p, strings.TrimPrefix(p, CalendarsDir)
+	}
+	return s.encode(d, f, location, filename, s.Catalog.Modified)
 }
 
 func (s *Snapshot) renderEvent(ev events.Event, v Variant, f Format) (*resource.Resource, error) {

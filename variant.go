@@ -30,8 +30,8 @@ type Variant struct {
 	// Lang is the language of names and descriptions; "" means both.
 	Lang Lang
 	// Alarm, when set, adds a reminder that long before each event starts.
-	// All-day events start at midnight, so 3h rings at 21:00 the evening
-	// before.
+	// An all-day event starts at midnight in the catalog's zone, so 3h rings
+	// at 21:00 Beijing time the evening before (reminderInstant).
 	Alarm *time.Duration
 	// WorkHours, when set, turns make-up working days into timed events with
 	// these hours in the catalog's time zone.

@@ -68,7 +68,21 @@ func (s *Server) propfindCalendar(w http.ResponseWriter, r *http.Request, _ stri
 		s.fail(w, r, err)
 		return
 	}
-	_ = webdav.WriteMultistatus(w, pf, []webdav.Resource{snap.calendarDAV(r, v, res)}) // an error is a departed client
+	href := snap.davHref(CalendarPath, v.Query())
+	_ = webdav.WriteMultistatus(w, pf, []webdav.Resource{snap.calendarDAV(r, href, v, res)}) // an error is a departed client
+}
+
+// propfindNamedCalendar answers PROPFIND on a linked feed's named address.
+func (s *Server) propfindNamedCalendar(v Variant) routeHandler {
+	return func(w http.ResponseWriter, r *http.Request, _ string) {
+		pf, _, ok := davRequest(w, r)
+		if !ok {
+			return
+		}
+		snap := s.snap.Load()
+		href := snap.davHref(calendarAddress(v), "")
+		_ = webdav.WriteMultistatus(w, pf, []webdav.Resource{snap.calendarDAV(r, href, v, snap.linked[v.Query()])})
+	}
 }
 
 // propfindEvent answers PROPFIND on an event's own calendar file.
@@ -120,18 +134,18 @@ func (s *Server) propfindSite(w http.ResponseWriter, r *http.Request, _ string) 
 	if depth == webdav.DepthOne {
 		for _, f := range discoverySets {
 			v := f.variant(lang)
-			resources = append(resources, snap.calendarDAV(r, v, snap.linked[v.Query()]))
+			resources = append(resources, snap.calendarDAV(r, snap.davHref(calendarAddress(v), ""), v, snap.linked[v.Query()]))
 		}
 	}
 	w.Header().Add("Vary", "Accept-Language")
 	_ = webdav.WriteMultistatus(w, pf, resources)
 }
 
-// calendarDAV is a feed's properties: its name as X-WR-CALNAME gives it,
-// and the ETag and Last-Modified of the answer to a GET with the request's
-// headers.
-func (snap *Snapshot) calendarDAV(r *http.Request, v Variant, res *resource.Resource) webdav.Resource {
-	return davResource(r, snap.davHref(CalendarPath, v.Query()), calendarName(snap.Catalog, v), colorOf(v), res)
+// calendarDAV is a feed's properties at href: its name as X-WR-CALNAME
+// gives it, its colour, and the ETag and Last-Modified of the answer to a
+// GET with the request's headers.
+func (snap *Snapshot) calendarDAV(r *http.Request, href string, v Variant, res *resource.Resource) webdav.Resource {
+	return davResource(r, href, calendarName(snap.Catalog, v), colorOf(v), res)
 }
 
 func davResource(r *http.Request, href, name string, color calendarColor, res *resource.Resource) webdav.Resource {

@@ -22,6 +22,21 @@ function show(t) {
   return new Date(t.toUnixTime() * 1000).toISOString().replace(".000Z", "Z");
 }
 
+// when is the instant an alarm rings as ical.js computes it: an absolute
+// trigger as it stands, a relative one added to DTSTART. A relative trigger
+// on a DATE gives a floating time, which depends on the viewer's zone.
+function when(trigger, start) {
+  if (trigger instanceof ICAL.Time) return show(trigger);
+  const t = start.clone();
+  if (t.isDate) {
+    t.isDate = false;
+    t.addDuration(trigger);
+    return "floating:" + t.toString();
+  }
+  t.addDuration(trigger);
+  return show(t);
+}
+
 const until = ICAL.Time.fromDateString("2032-01-01");
 const out = {
   calendar: Object.fromEntries(
@@ -55,6 +70,7 @@ const out = {
       alarms: vevent.getAllSubcomponents("valarm").map((a) => ({
         action: a.getFirstPropertyValue("action"),
         trigger: a.getFirstPropertyValue("trigger").toString(),
+        at: when(a.getFirstPropertyValue("trigger"), ev.startDate),
         description: a.getFirstPropertyValue("description"),
       })),
     };

@@ -7,7 +7,13 @@
  * property; each is printed to standard error and makes the exit status 1.
  * For each VEVENT one line goes to standard output, tab-separated:
  *
- *   UID  DTSTART  DTEND-or-"-"  RRULE-or-"-"  OCCURRENCES-or-"-"
+ *   UID  DTSTART  DTEND-or-"-"  RRULE-or-"-"  OCCURRENCES-or-"-"  ALARMS-or-"-"
+ *
+ * ALARMS are the instants the event's VALARMs ring, comma-separated, as
+ * libical's trigger type gives them: an absolute trigger as it stands, a
+ * relative one added to DTSTART. A relative trigger on a DATE gives a
+ * floating time, which depends on the viewer's zone; it is written
+ * "floating:YYYY-MM-DDTHH:MM:SS".
  *
  * A DATE is written YYYY-MM-DD; a DATE-TIME is converted to UTC through the
  * VTIMEZONE carried in the stream (never libical's own zone database) and
@@ -61,6 +67,43 @@ static void format(icalcomponent *cal, icalproperty *prop, struct icaltimetype t
 	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", t.year, t.month, t.day, t.hour, t.minute, t.second);
 }
 
+/* print_alarms writes the ALARMS column of one event. */
+static void print_alarms(icalcomponent *cal, icalcomponent *ev, icalproperty *dtstart)
+{
+	int first = 1;
+	for (icalcomponent *a = icalcomponent_get_first_component(ev, ICAL_VALARM_COMPONENT); a;
+	     a = icalcomponent_get_next_component(ev, ICAL_VALARM_COMPONENT)) {
+		icalproperty *tp = icalcomponent_get_first_property(a, ICAL_TRIGGER_PROPERTY);
+		char at[48];
+		if (!tp) {
+			fprintf(stderr, "VALARM without TRIGGER\n");
+			problems++;
+			continue;
+		}
+		struct icaltriggertype trig = icalproperty_get_trigger(tp);
+		if (!icaltime_is_null_time(trig.time)) {
+			format(cal, tp, trig.time, at, sizeof at);
+		} else {
+			struct icaltimetype st = icalproperty_get_dtstart(dtstart);
+			if (st.is_date) {
+				st.is_date = 0;
+				st = icaltime_add(st, trig.duration);
+				snprintf(at, sizeof at, "floating:%04d-%02d-%02dT%02d:%02d:%02d", st.year, st.month, st.day, st.hour, st.minute, st.second);
+			} else {
+				icalparameter *tzid = icalproperty_get_first_parameter(dtstart, ICAL_TZID_PARAMETER);
+				if (tzid)
+					st = icaltime_set_timezone(&st, icalcomponent_get_timezone(cal, icalparameter_get_tzid(tzid)));
+				st = icaltime_add(st, trig.duration);
+				format(cal, NULL, st, at, sizeof at);
+			}
+		}
+		printf("%s%s", first ? "" : ",", at);
+		first = 0;
+	}
+	if (first)
+		printf("-");
+}
+
 static char *read_all(FILE *f)
 {
 	size_t cap = 1 << 16, len = 0;
@@ -104,7 +147,9 @@ int main(void)
 
 		icalproperty *rrule = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
 		if (!rrule) {
-			printf("-\t-\n");
+			printf("-\t-\t");
+			print_alarms(cal, ev, dtstart);
+			printf("\n");
 			continue;
 		}
 		struct icalrecurrencetype recur = icalproperty_get_rrule(rrule);
@@ -124,6 +169,8 @@ int main(void)
 			first = 0;
 		}
 		icalrecur_iterator_free(it);
+		printf("\t");
+		print_alarms(cal, ev, dtstart);
 		printf("\n");
 	}
 	icalcomponent_free(cal);

@@ -232,7 +232,7 @@ func TestRender(t *testing.T) {
 	}{
 		{[]string{"render"}, []string{"BEGIN:VCALENDAR\r\n", "UID:craftsmen-conference-2022-opening@"}},
 		{[]string{"render", "-query", "kind=workday&lang=en", "-base-url", "https://feed.example.org"},
-			[]string{"SUMMARY:Make-up working day (China\\, Labour Day)", "SOURCE;VALUE=URI:https://feed.example.org/calendar.ics?kind=workday&lang=en"}},
+			[]string{"SUMMARY:Make-up working day (China\\, Labour Day)", "SOURCE;VALUE=URI:https://feed.example.org/calendars/Labour_Day_make-up"}},
 		{[]string{"render", "-format", "json", "-event", "international-workers-day"}, []string{`["vcalendar",`, `"rrule",{},"recur",{"freq":"YEARLY"}`}},
 		{[]string{"render", filepath.Join("..", "..", "testdata", "full.toml")}, []string{"UID:summit@"}},
 	} {

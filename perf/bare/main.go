@@ -80,9 +80,17 @@ func main() {
 }
 
 // load reads every exported file and the URL it answers: a file under _q/
-// answers its path with the query in its name.
+// answers its path with the query in its name. A feed that also has a named
+// address under /calendars/ is exported there too, with the same bytes: as
+// the service does, every URL of those bytes names that address in its
+// Content-Location and Content-Disposition.
 func load(dir, defaultLastModified string, lastModifiedFor map[string]string) (map[string]*resource, error) {
-	out := make(map[string]*resource)
+	type file struct {
+		url, contentType string
+		body, gz         []byte
+	}
+	var files []file
+	named := make(map[string]string) // body's hash to its named address
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -103,22 +111,42 @@ func load(dir, defaultLastModified string, lastModifiedFor map[string]string) (m
 		if err != nil {
 			return err
 		}
-		lastModified := defaultLastModified
-		if v, ok := lastModifiedFor[url]; ok {
-			lastModified = v
-		}
-		res := &resource{identity: rep(url, body, types[ext], "", lastModified)}
+		f := file{url: url, contentType: types[ext], body: body}
 		if gz, err := os.ReadFile(p + ".gz"); err == nil {
-			res.gzip = rep(url, gz, types[ext], "gzip", lastModified)
+			f.gz = gz
 		}
-		out[url] = res
+		if strings.HasPrefix(url, "/calendars/") {
+			named[string(hash(body))] = url
+		}
+		files = append(files, f)
 		return nil
 	})
+	out := make(map[string]*resource, len(files))
+	for _, f := range files {
+		location := f.url
+		if n, ok := named[string(hash(f.body))]; ok {
+			location = n
+		}
+		lastModified := defaultLastModified
+		if v, ok := lastModifiedFor[f.url]; ok {
+			lastModified = v
+		}
+		res := &resource{identity: rep(location, f.body, f.contentType, "", lastModified)}
+		if f.gz != nil {
+			res.gzip = rep(location, f.gz, f.contentType, "gzip", lastModified)
+		}
+		out[f.url] = res
+	}
 	return out, err
 }
 
+func hash(body []byte) []byte {
+	sum := sha256.Sum256(body)
+	return sum[:]
+}
+
 // rep prepares one representation with the headers the service sends for
-// the same URL.
+// a URL whose canonical address is url.
 func rep(url string, body []byte, contentType, encoding, lastModified string) *representation {
 	sum := sha256.Sum256(body)
 	h := http.Header{

@@ -190,6 +190,7 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 			{"full feed", "/calendar.ics", nil},
 			{"full feed, gzip", "/calendar.ics", func(*server) []string { return []string{"Accept-Encoding: gzip"} }},
 			{"variant (kind=day-off)", "/calendar.ics?kind=day-off", nil},
+			{"named variant (Labour_Day_days_off.ics)", "/calendars/Labour_Day_days_off.ics", nil},
 			{"single event", eventPath, nil},
 			{"304 (If-None-Match)", "/calendar.ics", func(s *server) []string { return []string{"If-None-Match: " + headerOf(s.url+"/calendar.ics", "Etag")} }},
 		}
