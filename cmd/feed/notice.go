@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"feed/events"
+	"feed/internal/notice"
+)
+
+// importNotice reads a State Council notice on next year's holidays and
+// prints its catalog events, to append to a catalog. It prints all of the
+// year or nothing: any paragraph it cannot read fails the whole notice.
+func importNotice(args []string, stdin io.Reader, stdout, stderr io.Writer, now func() time.Time) error {
+	fs := flag.NewFlagSet("feed notice", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: feed notice [flags] FILE|-")
+		fmt.Fprintln(stderr, "Reads a notice 国务院办公厅关于YYYY年部分节假日安排的通知 (the gov.cn page or its text) and prints its [[event]] tables.")
+		fs.PrintDefaults()
+	}
+	catalogPath := fs.String("catalog", "", "leave out the events this catalog already has with the same dates; print changed ones as corrections")
+	address := fs.String("url", "", "the notice's address (default: the page's canonical link; required for pasted text)")
+	modifiedFlag := fs.String("modified", "", "the events' revision time, such as 2027-11-05T00:00:00Z (default: now)")
+	if err := parseFlags(fs, args, 1); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("notice needs one file, or - for standard input")
+	}
+	modified := now().UTC().Truncate(time.Second)
+	if *modifiedFlag != "" {
+		t, err := time.Parse(time.RFC3339, *modifiedFlag)
+		if err != nil {
+			return fmt.Errorf("-modified %q: use a date-time with a UTC offset such as 2027-11-05T00:00:00Z", *modifiedFlag)
+		}
+		modified = t.UTC()
+	}
+	var cat *events.Catalog
+	if *catalogPath != "" {
+		var err error
+		if cat, err = events.Load(*catalogPath); err != nil {
+			return catalogError(*catalogPath, err)
+		}
+	}
+	in, name := stdin, "standard input"
+	if path := fs.Arg(0); path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("read notice: %w", err)
+		}
+		defer f.Close()
+		in, name = f, path
+	}
+	n, err := notice.Parse(in, notice.Options{URL: *address})
+	if err != nil {
+		return fmt.Errorf("notice %s: %w", name, err)
+	}
+	if strings.Contains(n.URL, "/zhengceku/") {
+		fmt.Fprintf(stderr, "feed notice: %s is the policy library's copy; the catalog links the notice itself under /zhengce/content/ (its number is one lower): give it with -url\n", n.URL)
+	}
+	evs := n.Events(modified)
+	if cat != nil {
+		changes, removed := notice.Compare(cat, evs)
+		evs = evs[:0]
+		for _, c := range changes {
+			if c.Old != nil {
+				fmt.Fprintf(stderr, "feed notice: %s is in %s with %s to %s; printed as a correction (sequence %d): replace the catalog's table with it\n",
+					c.Event.ID, *catalogPath, c.Old.When.First, c.Old.When.Last, c.Event.Revision.Sequence)
+			}
+			evs = append(evs, c.Event)
+		}
+		for _, old := range removed {
+			fmt.Fprintf(stderr, "feed notice: %s is in %s but not in the notice: if the notice was amended, set its status to \"cancelled\", raise its sequence and set modified\n", old.ID, *catalogPath)
+		}
+		if len(evs) == 0 {
+			fmt.Fprintf(stderr, "feed notice: %s already has every event of the %d notice\n", *catalogPath, n.Year)
+			return nil
+		}
+	}
+	heading := fmt.Sprintf("--- Holidays %d, from %s ---\n%s", n.Year, n.Title, n.URL)
+	return notice.WriteTOML(stdout, heading, evs)
+}
