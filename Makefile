@@ -32,6 +32,7 @@ fuzz:
 	go test -run='^$$' -fuzz='^FuzzExportPaths$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/export
 	go test -run='^$$' -fuzz='^FuzzNotice$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/notice
 	go test -run='^$$' -fuzz='^FuzzPageQuery$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s .
+	go test -run='^$$' -fuzz='^FuzzSearchAnswer$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/noticefetch
 
 # Load and fault scenarios against a built binary on loopback (about a
 # minute): sustained load, slow clients, SIGTERM under load, a broken

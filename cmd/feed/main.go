@@ -9,6 +9,7 @@
 //	feed render [flags] [FILE]  write a feed to standard output
 //	feed export -o DIR [flags]  write every linked URL as static files
 //	feed notice [flags] FILE|-  turn a State Council holiday notice into catalog events
+//	feed notice fetch [-year N] find next year's notice on gov.cn, prove it and print its events
 package main
 
 import (
@@ -65,6 +66,9 @@ func runAt(ctx context.Context, now func() time.Time, args []string, getenv func
 	case "export":
 		return exportSite(rest, getenv, stdout, stderr)
 	case "notice":
+		if len(rest) > 0 && rest[0] == "fetch" {
+			return fetchNotice(ctx, rest[1:], getenv, stdout, stderr, now)
+		}
 		return importNotice(rest, os.Stdin, stdout, stderr, now)
 	}
 	return fmt.Errorf("unknown command %q; commands: serve (the default), check, render, export, notice", command)

@@ -1,16 +1,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"feed/events"
 	"feed/internal/notice"
+	"feed/internal/noticefetch"
 )
 
 // importNotice reads a State Council notice on next year's holidays and
@@ -65,25 +68,58 @@ func importNotice(args []string, stdin io.Reader, stdout, stderr io.Writer, now 
 	if strings.Contains(n.URL, "/zhengceku/") {
 		fmt.Fprintf(stderr, "feed notice: %s is the policy library's copy; the catalog links the notice itself under /zhengce/content/ (its number is one lower): give it with -url\n", n.URL)
 	}
-	evs := n.Events(modified)
+	return printNotice(stdout, stderr, n, n.Events(modified), cat, *catalogPath)
+}
+
+// printNotice prints a notice's events as catalog tables; with a catalog,
+// only those it lacks, and the ones it has with other dates as corrections.
+func printNotice(stdout, stderr io.Writer, n *notice.Notice, evs []events.Event, cat *events.Catalog, catalogPath string) error {
 	if cat != nil {
 		changes, removed := notice.Compare(cat, evs)
 		evs = evs[:0]
 		for _, c := range changes {
 			if c.Old != nil {
 				fmt.Fprintf(stderr, "feed notice: %s is in %s with %s to %s; printed as a correction (sequence %d): replace the catalog's table with it\n",
-					c.Event.ID, *catalogPath, c.Old.When.First, c.Old.When.Last, c.Event.Revision.Sequence)
+					c.Event.ID, catalogPath, c.Old.When.First, c.Old.When.Last, c.Event.Revision.Sequence)
 			}
 			evs = append(evs, c.Event)
 		}
 		for _, old := range removed {
-			fmt.Fprintf(stderr, "feed notice: %s is in %s but not in the notice: if the notice was amended, set its status to \"cancelled\", raise its sequence and set modified\n", old.ID, *catalogPath)
+			fmt.Fprintf(stderr, "feed notice: %s is in %s but not in the notice: if the notice was amended, set its status to \"cancelled\", raise its sequence and set modified\n", old.ID, catalogPath)
 		}
 		if len(evs) == 0 {
-			fmt.Fprintf(stderr, "feed notice: %s already has every event of the %d notice\n", *catalogPath, n.Year)
+			fmt.Fprintf(stderr, "feed notice: %s already has every event of the %d notice\n", catalogPath, n.Year)
 			return nil
 		}
 	}
 	heading := fmt.Sprintf("--- Holidays %d, from %s ---\n%s", n.Year, n.Title, n.URL)
 	return notice.WriteTOML(stdout, heading, evs)
+}
+
+// fetchNotice is feed notice fetch: it finds year's notice with the search,
+// reads and proves it as the service does, and prints its events as
+// feed notice prints a file's, with the same checks and exit status.
+func fetchNotice(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now func() time.Time) error {
+	fs := flag.NewFlagSet("feed notice fetch", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	year := fs.Int("year", noticefetch.NextYear(now()), "the year whose notice to fetch (default: next year, China time)")
+	catalogPath := fs.String("catalog", "", "leave out the events this catalog already has with the same dates; print changed ones as corrections")
+	source := fs.String("notice-source", envOr(getenv, "FEED_NOTICE_SOURCE", noticefetch.DefaultSource), "the search the notice is found with (env FEED_NOTICE_SOURCE)")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	var cat *events.Catalog
+	if *catalogPath != "" {
+		var err error
+		if cat, err = events.Load(*catalogPath); err != nil {
+			return catalogError(*catalogPath, err)
+		}
+	}
+	client := &noticefetch.Client{Source: *source, HTTP: &http.Client{}}
+	proven, err := noticefetch.FetchYear(ctx, client, *year, now())
+	if err != nil {
+		return err
+	}
+	latest := proven[len(proven)-1]
+	return printNotice(stdout, stderr, latest.Notice, noticefetch.YearEvents(proven), cat, *catalogPath)
 }

@@ -66,7 +66,10 @@ func serve(ctx context.Context, now func() time.Time, args []string, getenv func
 	if err != nil {
 		return err
 	}
-	cat, err := loadCatalog(cfg.catalogPath, cfg.base)
+	// Stored notices are read before the catalog is built, and before
+	// anything is asked of the network: a restart without it serves them.
+	notices := newNoticeService(cfg.notices, cfg.log, now)
+	cat, err := loadServedCatalog(cfg.catalogPath, cfg.base, notices.book)
 	if err != nil {
 		return err
 	}
@@ -75,10 +78,14 @@ func serve(ctx context.Context, now func() time.Time, args []string, getenv func
 	if err != nil {
 		return err
 	}
+	rebuild := embeddedRebuild(server, cat)
 	if cfg.catalogPath != "" {
-		stopReloading := watchReloads(ctx, cfg.log, server, cfg.catalogPath, cat)
+		reloader, stopReloading := watchReloads(ctx, cfg.log, server, cfg.catalogPath, cat)
 		defer stopReloading()
+		rebuild = reloader.Rebuild
 	}
+	stopNotices := notices.start(ctx, server, rebuild)
+	defer stopNotices()
 	stopCoverage := startCoverageWatch(ctx, cfg.log, server, now)
 	defer stopCoverage()
 	if cfg.cpuProfile != "" {
@@ -105,6 +112,7 @@ type serveConfig struct {
 	maxConns      int // 0 for no limit
 	gracePeriod   time.Duration
 	cpuProfile    string // empty for no profile
+	notices       noticeConfig
 }
 
 // parseServeConfig reads and checks the serve command's flags; of several
@@ -120,11 +128,15 @@ func parseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	maxConnsFlag := fs.String("max-conns", envOr(getenv, "FEED_MAX_CONNS", "auto"), "most connections open at once; more are closed as soon as accepted; auto is the open-file limit less "+strconv.Itoa(fdReserve)+" (env FEED_MAX_CONNS)")
 	grace := fs.String("shutdown-timeout", envOr(getenv, "FEED_SHUTDOWN_TIMEOUT", shutdownTimeout.String()), "on SIGINT or SIGTERM, how long in-flight requests may take before their connections are closed (env FEED_SHUTDOWN_TIMEOUT)")
 	healthDetails := fs.String("health-details", envOr(getenv, "FEED_HEALTH_DETAILS", "off"), "who sees /healthz's details (event count, ETag, reload trigger and errors with file paths): off, loopback (clients connected from a loopback address; not behind a proxy on the same host), or all (env FEED_HEALTH_DETAILS)")
+	noticeFlags := addNoticeFlags(fs, getenv)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return serveConfig{}, err
 	}
 	cfg := serveConfig{addr: *addr, catalogPath: *catalogPath, cpuProfile: *cpuProfile}
 	var err error
+	if cfg.notices, err = noticeFlags.config(getenv); err != nil {
+		return serveConfig{}, err
+	}
 	if cfg.maxConns, err = parseMaxConns(*maxConnsFlag); err != nil {
 		return serveConfig{}, err
 	}
@@ -202,7 +214,7 @@ func listen(cfg serveConfig, server *feed.Server) (*httpService, error) {
 // watchReloads serves the catalog file's next version when the file
 // changes, or on SIGHUP, which is the way to reload where the file cannot
 // be watched. It returns the function that stops both.
-func watchReloads(ctx context.Context, log *slog.Logger, server *feed.Server, path string, cat loadedCatalog) (stop func()) {
+func watchReloads(ctx context.Context, log *slog.Logger, server *feed.Server, path string, cat loadedCatalog) (_ *feed.Reloader, stop func()) {
 	reloader := feed.NewReloader(server, path, cat.data, func(data []byte) (*feed.Snapshot, error) {
 		return cat.build(path, data)
 	}, log)
@@ -222,7 +234,7 @@ func watchReloads(ctx context.Context, log *slog.Logger, server *feed.Server, pa
 			}
 		}
 	}()
-	return func() {
+	return reloader, func() {
 		signal.Stop(hup)
 		stopWatching()
 	}
