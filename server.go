@@ -100,7 +100,7 @@ func NewServer(snap *Snapshot, log *slog.Logger, opts ...ServerOption) *Server {
 	}
 	s.Swap(snap)
 	s.metrics.observeServer(s)
-	s.notices = newNoticeState(s.metrics.registry)
+	s.notices = newNoticeState(s)
 	s.handler = s.routes()
 	return s
 }

@@ -102,9 +102,6 @@ func newNoticeService(cfg noticeConfig, log *slog.Logger, now func() time.Time) 
 	} else {
 		log.Warn("no state folder ($XDG_STATE_HOME or $HOME) for the notices: fetched notices are kept in memory only; set -notices DIR")
 	}
-	// Every build composes the catalog with the book anew (a reload, a
-	// new notice): /healthz then shows what it did.
-	ns.book.OnCompose = ns.poller.Changed
 	ns.poller.LoadSaved()
 	return ns
 }
@@ -115,7 +112,8 @@ func (ns *noticeService) start(ctx context.Context, server *feed.Server, rebuild
 	if ns.poller == nil {
 		return func() {}
 	}
-	ns.poller.Connect(rebuild, server.ReportNotices, func(year int) bool {
+	server.WatchNotices(ns.poller.Status)
+	ns.poller.Connect(rebuild, server.NoticePolled, func(year int) bool {
 		return noticefetch.HoldsYear(server.Snapshot().Catalog, year)
 	})
 	ns.log.Info("asking for the State Council's holiday notices", "source", ns.cfg.source, "dir", ns.cfg.dir, "interval", ns.cfg.interval)

@@ -18,15 +18,22 @@ import (
 // latest composition with a catalog made of them. It is safe for concurrent
 // use: the poller adds to it while a reload composes.
 type Book struct {
-	mu      sync.Mutex
-	proven  map[int][]Proven
-	entries []Entry  // of the latest Compose, by year
-	warns   []string // of the latest Compose
-
-	// OnCompose, when set before the book is used, is called after every
-	// Compose.
-	OnCompose func()
+	mu       sync.Mutex
+	proven   map[int][]Proven
+	composed []composition // the latest few, newest last
 }
+
+// composition is what one Compose made: the catalog, and what became of
+// each year's notice in it.
+type composition struct {
+	cat     *events.Catalog
+	entries []Entry // by year
+	warns   []string
+}
+
+// keptCompositions is how many compositions are remembered: the one being
+// served and those built since, not yet swapped in.
+const keptCompositions = 4
 
 // NewBook is an empty book.
 func NewBook() *Book { return &Book{proven: make(map[int][]Proven)} }
@@ -90,12 +97,22 @@ func (b *Book) Latest(year int) (Proven, bool) {
 	return vs[len(vs)-1], true
 }
 
-// Entries and Warnings are what the latest Compose did with each year's
-// notice, and the disagreements it found between the catalog and a notice.
-func (b *Book) Entries() ([]Entry, []string) {
+// Entries are what the Compose that made the served catalog did with each
+// year's notice, and the disagreements it found between the catalog and a
+// notice; for a catalog it did not make, the latest Compose's.
+func (b *Book) Entries(served *events.Catalog) ([]Entry, []string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return slices.Clone(b.entries), slices.Clone(b.warns)
+	if len(b.composed) == 0 {
+		return nil, nil
+	}
+	c := b.composed[len(b.composed)-1]
+	for _, k := range b.composed {
+		if k.cat == served {
+			c = k
+		}
+	}
+	return slices.Clone(c.entries), slices.Clone(c.warns)
 }
 
 // YearEvents are the events of year's notices: the first notice's, then
@@ -221,11 +238,11 @@ func (b *Book) Compose(file string, data []byte) (*events.Catalog, error) {
 		cat, composed = c, slices.Clip(next)
 	}
 	b.mu.Lock()
-	b.entries, b.warns = entries, warns
-	b.mu.Unlock()
-	if b.OnCompose != nil {
-		b.OnCompose()
+	b.composed = append(b.composed, composition{cat: cat, entries: entries, warns: warns})
+	if len(b.composed) > keptCompositions {
+		b.composed = slices.Delete(b.composed, 0, len(b.composed)-keptCompositions)
 	}
+	b.mu.Unlock()
 	return cat, nil
 }
 

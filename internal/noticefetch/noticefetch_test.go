@@ -46,7 +46,9 @@ func standIn(t *testing.T) *govcntest.Server {
 
 // noticePath is where the stand-in serves a year's notice: the policy
 // library's copy, as the search links it.
-func noticePath(year int) string { return fmt.Sprintf("/zhengce/zhengceku/%d11/content_%d.htm", year-1, 7000000+year) }
+func noticePath(year int) string {
+	return fmt.Sprintf("/zhengce/zhengceku/%d11/content_%d.htm", year-1, 7000000+year)
+}
 
 // listWithOthers lists year's notice (its title highlighted, on the
 // second page of results) after an interpretation, news items and another
@@ -409,7 +411,7 @@ func TestPollerAppliesOnTheThirdPoll(t *testing.T) {
 			t.Errorf("2026's statutory days did not give way: %s", ev.ID)
 		}
 	}
-	st := p.Status()
+	st := p.Status(cat)
 	if len(st.Applied) != 1 || st.Applied[0].Year != 2026 || len(st.Held) != 0 || st.LastSuccess.IsZero() {
 		t.Errorf("status %+v", st)
 	}
@@ -442,7 +444,7 @@ func TestCatalogWins(t *testing.T) {
 	if !reflect.DeepEqual(cat.Events, def.Events) {
 		t.Error("the fetched notice changed a year the catalog holds")
 	}
-	entries, warns := book.Entries()
+	entries, warns := book.Entries(cat)
 	if len(entries) != 1 || entries[0].State != StateCatalog || len(warns) != 1 || !strings.Contains(warns[0], "cn-mid-autumn-2026-days-off") {
 		t.Errorf("entries %+v, warnings %q", entries, warns)
 	}
@@ -465,7 +467,7 @@ func TestPollerHoldsAndBacksOff(t *testing.T) {
 			t.Fatalf("poll: %s, %v", outcome, err)
 		}
 	}
-	st := p.Status()
+	st := p.Status(nil)
 	if len(st.Held) != 1 || st.Held[0].Year != 2026 || st.Held[0].URL != s.URL+noticePath(2026) || !strings.Contains(st.Held[0].Reason, "is a Thursday") {
 		t.Fatalf("held %+v", st.Held)
 	}

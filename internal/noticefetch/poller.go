@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"feed/events"
 )
 
 // The schedule: hourly from SeasonStart (15 October, China time) until the
@@ -58,7 +60,7 @@ type Poller struct {
 	// Set by Connect:
 	arranged    func(year int) bool
 	apply       func(trigger string) error
-	reportTo    func(st Status, outcome string)
+	polled      func(outcome string)
 	held        map[string]Entry // by address
 	last        Status
 	failures    int
@@ -73,15 +75,13 @@ func (p *Poller) now() time.Time {
 }
 
 // Connect gives the poller the service it serves: apply rebuilds the
-// served catalog with the book, as a reload does; report receives the
-// status after every poll and change, with the poll's outcome ("" when no
-// poll ended); arranged reports whether the catalog being served has a
+// served catalog with the book, as a reload does; polled is told each
+// poll's outcome; arranged reports whether the catalog being served has a
 // year's arrangement, which ends the hourly season.
-func (p *Poller) Connect(apply func(trigger string) error, report func(st Status, outcome string), arranged func(year int) bool) {
+func (p *Poller) Connect(apply func(trigger string) error, polled func(outcome string), arranged func(year int) bool) {
 	p.mu.Lock()
-	p.apply, p.reportTo, p.arranged = apply, report, arranged
-	p.mu.Unlock()
-	p.report("")
+	defer p.mu.Unlock()
+	p.apply, p.polled, p.arranged = apply, polled, arranged
 }
 
 // LoadSaved reads the store's notices, proves them again with this
@@ -123,8 +123,11 @@ func (p *Poller) Run(ctx context.Context) {
 		delay := p.nextDelay(err)
 		p.mu.Lock()
 		p.last.NextPoll = p.now().Add(delay).UTC().Truncate(time.Second)
+		polled := p.polled
 		p.mu.Unlock()
-		p.report(outcome)
+		if polled != nil {
+			polled(outcome)
+		}
 		timer.Reset(delay)
 	}
 }
@@ -298,9 +301,10 @@ func (p *Poller) save(f Fetched) {
 	p.storeFailed = err
 }
 
-// Status is the poller's latest status, with the book's entries.
-func (p *Poller) Status() Status {
-	entries, warns := p.Book.Entries()
+// Status is the poller's latest status, with what became of each notice in
+// the served catalog.
+func (p *Poller) Status(served *events.Catalog) Status {
+	entries, warns := p.Book.Entries(served)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st := p.last
@@ -327,20 +331,6 @@ func (p *Poller) Status() Status {
 	}
 	return st
 }
-
-// report hands the status to the service.
-func (p *Poller) report(outcome string) {
-	p.mu.Lock()
-	to := p.reportTo
-	p.mu.Unlock()
-	if to != nil {
-		to(p.Status(), outcome)
-	}
-}
-
-// Changed reports the status after a change made outside a poll, such as
-// a reload.
-func (p *Poller) Changed() { p.report("") }
 
 // NextYear is the year after now's, China time: the year whose notice is
 // awaited.
