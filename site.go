@@ -387,7 +387,7 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 		Style: template.CSS(pageStyle), T: pageText[lang],
 		FeedURL: base + CalendarPath, JCalURL: base + "/calendar.json",
 	}
-	d.Coverage = coverageText(cat, lang, now)
+	d.Coverage = coverageText(cat, lang, now) + sourcesText(cat, lang, snap.FetchedNotices)
 	lead := ReminderLead
 	for _, f := range pageFeeds {
 		plain := Variant{Kinds: f.kinds, Holidays: f.holidays, Lang: lang}

@@ -140,7 +140,20 @@ func loadServedCatalog(path, base string, book *noticefetch.Book) (loadedCatalog
 		if err != nil {
 			return nil, err
 		}
-		return feed.Build(cat, base)
+		snap, err := feed.Build(cat, base)
+		if err != nil {
+			return nil, err
+		}
+		entries, _ := book.Entries(cat)
+		for _, e := range entries {
+			if e.State == noticefetch.StateApplied {
+				if snap.FetchedNotices == nil {
+					snap.FetchedNotices = make(map[int]time.Time)
+				}
+				snap.FetchedNotices[e.Year] = e.Published
+			}
+		}
+		return snap, nil
 	}
 	file, data, err := readCatalog(path)
 	if err != nil {

@@ -143,6 +143,10 @@ func TestServeFetchesTheNotice(t *testing.T) {
 	if !strings.Contains(string(fetched), "UID:cn-labour-day-2026-days-off@") || strings.Contains(string(fetched), "UID:cn-labour-day-2026-statutory@") {
 		t.Error("2026's days off are not served in place of its statutory days")
 	}
+	_, page := get(t, base+"/?lang=en")
+	if !strings.Contains(string(page), "2026: from the notice of 4 November 2025, fetched from gov.cn") || !strings.Contains(string(page), "2027–2030: the statutory days until each year") {
+		t.Error("the page does not say where 2026's days come from")
+	}
 	_, metrics := get(t, base+"/metrics")
 	for _, m := range []string{`feed_notice_polls_total{outcome="applied"} 1`, "feed_notices_held 1", "feed_notice_last_success_timestamp_seconds "} {
 		if !strings.Contains(string(metrics), m) {
