@@ -254,7 +254,7 @@ func (t *table) text(key string, p presence) Text {
 func (t *table) url(key string, p presence) string {
 	s := t.str(key, p)
 	if s != "" {
-		if err := checkURL(s); err != nil {
+		if err := CheckURL(s); err != nil {
 			t.d.errorf(t.field(key), "%v", err)
 			return ""
 		}
@@ -262,12 +262,39 @@ func (t *table) url(key string, p presence) string {
 	return s
 }
 
-func checkURL(s string) error {
+// CheckURL accepts a clean absolute http or https URL, as a catalog's url
+// fields must be: it reaches calendars and the page as it is written, so
+// it may hold no white space, quotes, angle brackets, backslashes or other
+// characters that a URL must percent-encode, and no user name or password.
+func CheckURL(s string) error {
+	quoted := s
+	if len(quoted) > 200 {
+		quoted = strings.ToValidUTF8(quoted[:200], "") + "…"
+	}
+	for i := 0; i < len(s); i++ {
+		if !urlByte(s[i]) {
+			return fmt.Errorf("must be an absolute http or https URL, not %q: a URL cannot hold %q unless percent-encoded", quoted, rune(s[i]))
+		}
+	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("must be an absolute http or https URL, not %q", s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" || u.Hostname() == "" {
+		return fmt.Errorf("must be an absolute http or https URL, not %q", quoted)
+	}
+	if u.User != nil {
+		return fmt.Errorf("must not carry a user name or password: %q", quoted)
 	}
 	return nil
+}
+
+// urlByte reports the bytes RFC 3986 lets a URL hold as they are: the
+// unreserved and reserved characters and the percent sign, less the
+// apostrophe, which would end a quoted attribute.
+func urlByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~:/?#[]@!$&()*+,;=%", c) >= 0
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
@@ -363,6 +390,12 @@ func (d *decoder) deriveStatutory(cat *Catalog, untilPath string, ids map[string
 	last := cat.LastArrangedYear()
 	if last == 0 {
 		d.errorf(untilPath, "needs at least one day-off event: statutory days are derived for the years after the last arrangement in the catalog")
+		return
+	}
+	if cat.StatutoryUntil <= last {
+		// Nothing would be derived: the warning that the arrangements run
+		// out would be all that is left of the years after the last one.
+		d.errorf(untilPath, "%d is not after the last arranged year %d, so no statutory days would be derived: raise it (at most %d) or remove it", cat.StatutoryUntil, last, min(last+maxStatutoryYears, latestStatutoryYear))
 		return
 	}
 	if cat.StatutoryUntil-last > maxStatutoryYears {

@@ -203,6 +203,18 @@ func TestStatutoryCatalogErrors(t *testing.T) {
 			fmt.Sprintf(statutoryCatalog, 2040, 2026, 2026, 2026),
 			4, "calendar.statutory_until", "2040 is more than 10 years after",
 		},
+		"at the last arrangement": {
+			fmt.Sprintf(statutoryCatalog, 2026, 2026, 2026, 2026),
+			4, "calendar.statutory_until", "2026 is not after the last arranged year 2026, so no statutory days would be derived",
+		},
+		"before the last arrangement": {
+			fmt.Sprintf(statutoryCatalog, 2027, 2028, 2028, 2028),
+			4, "calendar.statutory_until", "2027 is not after the last arranged year 2028",
+		},
+		"a break far ahead ends the statutory days": {
+			fmt.Sprintf(statutoryCatalog, 2030, 2099, 2099, 2099),
+			4, "calendar.statutory_until", "2030 is not after the last arranged year 2099",
+		},
 		"before the modelled rules": {
 			fmt.Sprintf(statutoryCatalog, 1999, 2026, 2026, 2026),
 			4, "calendar.statutory_until", "must be a year from 2014",

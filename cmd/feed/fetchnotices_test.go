@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"feed/internal/govcntest"
+	"feed/internal/notice"
 	"feed/internal/noticefetch"
 )
 
@@ -241,7 +242,7 @@ func TestNoticeFetchCommand(t *testing.T) {
 		t.Errorf("the tampered 2027 notice (the default year): %v, printed %q", err, out.String())
 	}
 	err = runAt(ctx, noticeClock, []string{"feed", "notice", "fetch", "-year", "2028"}, env, &out, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), fmt.Sprint(noticefetch.ExpectedTitle(2028))) {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprint(notice.ExpectedTitle(2028))) {
 		t.Errorf("a year not published: %v", err)
 	}
 }

@@ -61,7 +61,7 @@ func importNotice(args []string, stdin io.Reader, stdout, stderr io.Writer, now 
 		defer f.Close()
 		in, name = f, path
 	}
-	n, err := notice.Parse(in, notice.Options{URL: *address})
+	n, err := notice.Parse(in, notice.Options{URL: *address, Now: now()})
 	if err != nil {
 		return fmt.Errorf("notice %s: %w", name, err)
 	}

@@ -191,3 +191,63 @@ func TestNoticeFromStandardInput(t *testing.T) {
 		t.Errorf("run notice: %v", err)
 	}
 }
+
+// A catalog without a year's notice derives that year's statutory days;
+// importing the notice must not ask for them to be cancelled, as they are
+// not in the file and give way by themselves.
+func TestNoticeLeavesDerivedEventsAlone(t *testing.T) {
+	without2026 := withoutEvents(t, func(id string) bool { return strings.Contains(id, "-2026-") })
+	cat, err := events.Load(without2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cat.Event("cn-new-year-2026-statutory"); !ok {
+		t.Fatal("the catalog without 2026's notice derives no statutory events for 2026")
+	}
+	var stdout, stderr strings.Builder
+	if err := importNotice([]string{"-catalog", without2026, filepath.Join(noticeDir, "2026.txt")}, nil, &stdout, &stderr, noticeClock); err != nil {
+		t.Fatal(err)
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("notes on standard error: %s", stderr.String())
+	}
+	catalog, err := os.ReadFile(without2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appended := filepath.Join(t.TempDir(), "catalog.toml")
+	if err := os.WriteFile(appended, append(catalog, stdout.String()...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := events.Load(appended); err != nil {
+		t.Errorf("the catalog with the output appended: %v", err)
+	}
+}
+
+// What the catalog refuses, the importer refuses: an address that is not
+// a clean URL, a notice for a year too far ahead.
+func TestNoticeRefuses(t *testing.T) {
+	notice2026 := filepath.Join(noticeDir, "2026.txt")
+	for _, tc := range []struct {
+		name string
+		args []string
+		now  time.Time
+		want string
+	}{
+		{"space and quotes", []string{"-url", `https://www.gov.cn/a b"<x>.htm`, notice2026}, noticeClock(), "cannot hold"},
+		{"user info", []string{"-url", "https://user:pw@www.gov.cn/x.htm", notice2026}, noticeClock(), "user name or password"},
+		{"another scheme", []string{"-url", "ftp://www.gov.cn/x.htm", notice2026}, noticeClock(), "absolute http or https URL"},
+		{"a year too far ahead", []string{notice2026}, time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC), "more than a year after 2024"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout strings.Builder
+			err := importNotice(tc.args, nil, &stdout, io.Discard, func() time.Time { return tc.now })
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one that says %q", err, tc.want)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("printed %q", stdout.String())
+			}
+		})
+	}
+}

@@ -17,8 +17,14 @@ func DaysOffID(h events.Holiday, year int) string {
 }
 
 // WorkdayID is the id of a make-up working day of a holiday in year's
-// notice: cn-labour-day-2022-workday-04-24.
+// notice: cn-labour-day-2022-workday-04-24. A day of another year (a New
+// Year make-up day in the December before) names its year, so that it
+// cannot take the id of the same day of the notice's year:
+// cn-new-year-2019-workday-2018-12-29.
 func WorkdayID(h events.Holiday, year int, d events.Date) string {
+	if d.Year != year {
+		return fmt.Sprintf("cn-%s-%d-workday-%s", h, year, d)
+	}
 	return fmt.Sprintf("cn-%s-%d-workday-%02d-%02d", h, year, d.Month, d.Day)
 }
 
@@ -150,7 +156,9 @@ type Change struct {
 // dates. An id that cat has with other dates comes back as a correction:
 // the same id, its sequence one above the catalog's, so that subscribers'
 // copies are replaced. Removed lists the catalog's events of the notice's
-// year and holidays that the notice no longer gives.
+// year and holidays that the notice no longer gives; the statutory events
+// a catalog derives for a year without its notice are never among them,
+// as they are not in its file and give way by themselves.
 func Compare(cat *events.Catalog, evs []events.Event) (changes []Change, removed []events.Event) {
 	given := make(map[string]bool)
 	prefixes := make(map[string]bool)
@@ -170,7 +178,7 @@ func Compare(cat *events.Catalog, evs []events.Event) (changes []Change, removed
 		}
 	}
 	for _, old := range cat.Events {
-		if given[old.ID] || old.Status == events.StatusCancelled {
+		if given[old.ID] || old.Status == events.StatusCancelled || old.Kind == events.KindStatutory {
 			continue
 		}
 		for p := range prefixes {

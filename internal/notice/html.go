@@ -2,9 +2,10 @@ package notice
 
 import (
 	"html"
-	"net/url"
 	"regexp"
 	"strings"
+
+	"feed/events"
 )
 
 // line is one line of the notice's text, with the line of the input it
@@ -12,6 +13,9 @@ import (
 type line struct {
 	text string
 	num  int
+	// content and heading mark a page's lines: the notice's text in
+	// #UCAP-CONTENT, and the page's title and headings above it.
+	content, heading bool
 }
 
 // looksLikeHTML tells a saved page from pasted text: the notices' text has
@@ -26,7 +30,7 @@ func looksLikeHTML(s string) bool { return tagStart.MatchString(s) }
 func textLines(s string) (lines []line, address string) {
 	for i, l := range strings.Split(s, "\n") {
 		lines = append(lines, line{text: l, num: i + 1})
-		if u := strings.TrimSpace(l); address == "" && !strings.ContainsAny(u, " \t") && checkAddress(u) {
+		if u := strings.TrimSpace(l); address == "" && !strings.ContainsAny(u, " \t") && events.CheckURL(u) == nil {
 			address = u
 		}
 	}
@@ -42,16 +46,48 @@ var blockTags = map[string]bool{
 	"header": true, "footer": true, "body": true, "head": true, "html": true,
 }
 
+// headingTags hold a page's own title: its <title> and the headings that
+// gov.cn puts above the text.
+var headingTags = map[string]bool{"title": true, "h1": true, "h2": true, "h3": true}
+
+// contentID is the element that holds a notice's text on gov.cn, a
+// <div id="UCAP-CONTENT" class="pages_content"> since 2023 and a
+// <td class="b12c" id="UCAP-CONTENT"> before: menus, related documents
+// and sharing widgets are outside it.
+const contentID = "UCAP-CONTENT"
+
+// page is what htmlLines reads from a page.
+type page struct {
+	lines []line
+	// address is the page's canonical link, or else its og:url.
+	address string
+	// content tells whether the page has a #UCAP-CONTENT element; then
+	// only the lines marked content are the notice's text.
+	content bool
+}
+
 // htmlLines strips a page's tags and decodes its entities, a line per
 // block element, and finds the page's own address: its canonical link, or
 // else its og:url. A page saved from a browser or fetched with curl is all
-// it needs to read; scripts and style sheets are skipped whole.
-func htmlLines(s string) (lines []line, address string) {
+// it needs to read; scripts and style sheets are skipped whole. Lines of
+// the first #UCAP-CONTENT element are marked content, and those of the
+// <title> and the headings before it heading.
+func htmlLines(s string) page {
+	var p page
 	var canonical, ogURL string
 	var cur strings.Builder
 	curLine, srcLine := 0, 1
+	// contentTag is the name of the open #UCAP-CONTENT element and depth
+	// the number of elements of that name open inside it and itself.
+	contentTag, depth, contentDone := "", 0, false
+	heading := ""
 	flush := func() {
-		lines = append(lines, line{text: html.UnescapeString(cur.String()), num: curLine})
+		p.lines = append(p.lines, line{
+			text:    html.UnescapeString(cur.String()),
+			num:     curLine,
+			content: contentTag != "",
+			heading: heading != "" && !p.content,
+		})
 		cur.Reset()
 		curLine = 0
 	}
@@ -97,9 +133,10 @@ func htmlLines(s string) (lines []line, address string) {
 		srcLine += strings.Count(tag, "\n")
 		s = s[end:]
 		name, attrs := parseTag(tag)
+		opening, selfClosing := attrs != nil, strings.HasSuffix(tag, "/>")
 		switch name {
 		case "script", "style", "noscript", "template":
-			if attrs == nil {
+			if !opening {
 				break // the closing tag
 			}
 			closing := "</" + name
@@ -121,13 +158,28 @@ func htmlLines(s string) (lines []line, address string) {
 		if blockTags[name] {
 			flush()
 		}
+		switch {
+		case contentTag == "" && !contentDone && opening && !selfClosing && attrs["id"] == contentID:
+			contentTag, depth, p.content = name, 1, true
+		case contentTag != "" && name == contentTag && opening && !selfClosing:
+			depth++
+		case contentTag != "" && name == contentTag && !opening:
+			if depth--; depth == 0 {
+				contentTag, contentDone = "", true
+			}
+		case headingTags[name] && opening:
+			heading = name
+		case name == heading && !opening:
+			heading = ""
+		}
 	}
 	flush()
-	address = canonical
-	if address == "" {
-		address = ogURL
+	p.address = canonical
+	if p.address == "" {
+		p.address = ogURL
 	}
-	return lines, strings.TrimSpace(address)
+	p.address = strings.TrimSpace(p.address)
+	return p
 }
 
 func isTagStart(b byte) bool {
@@ -158,7 +210,7 @@ var attrPattern = regexp.MustCompile(`([A-Za-z_:][-A-Za-z0-9_:.]*)\s*(?:=\s*(?:"
 
 // parseTag returns a tag's lower-case name ("</p>" is "p") and, for an
 // opening tag, its attributes (nil for a closing tag); only link and meta
-// tags' attributes are read, with entities decoded.
+// tags' attributes are read, with entities decoded, and the id of others.
 func parseTag(tag string) (string, map[string]string) {
 	body := strings.TrimSuffix(strings.TrimPrefix(tag, "<"), ">")
 	closing := strings.HasPrefix(body, "/")
@@ -172,11 +224,11 @@ func parseTag(tag string) (string, map[string]string) {
 		return name, nil
 	}
 	attrs := make(map[string]string)
-	if name != "link" && name != "meta" {
-		return name, attrs
-	}
 	for _, m := range attrPattern.FindAllStringSubmatch(body[n:], -1) {
 		key := strings.ToLower(m[1])
+		if name != "link" && name != "meta" && key != "id" {
+			continue
+		}
 		if _, seen := attrs[key]; !seen {
 			attrs[key] = html.UnescapeString(m[2] + m[3] + m[4])
 		}
@@ -201,10 +253,4 @@ func indexFold(s, sub string) int {
 		}
 	}
 	return -1
-}
-
-// checkAddress accepts an absolute http or https URL, as the catalog does.
-func checkAddress(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,39 @@ type Options struct {
 	// (or og:url), or the line of pasted text that is only a URL; without
 	// either it is required.
 	URL string
+	// Title, when given, is the title the notice must have, such as
+	// ExpectedTitle(2027) or a search result's: a page with another title
+	// is refused.
+	Title string
+	// Now is the time the notice is read (zero: the clock's). A notice
+	// arranges at most the year after Now's year in China: one for a later
+	// year would end the statutory days and the warnings of every year
+	// before it.
+	Now time.Time
 }
+
+// ExpectedTitle is the title of the notice that arranges year:
+// 国务院办公厅关于2027年部分节假日安排的通知.
+func ExpectedTitle(year int) string {
+	return fmt.Sprintf("国务院办公厅关于%d年部分节假日安排的通知", year)
+}
+
+// The bounds of what a notice says, well above what any has said, so that
+// a page that is not a notice cannot become a catalog full of it.
+const (
+	// maxParagraph bounds a holiday's paragraph, in characters: it becomes
+	// the days-off event's Chinese description. The longest so far, with
+	// the advice on New Year's Eve, has about 120.
+	maxParagraph = 500
+	// maxWorkdays bounds the make-up working days of one paragraph: no
+	// notice since 2008 has given more than two.
+	maxWorkdays = 4
+	// maxQuote bounds what an error message quotes of the input.
+	maxQuote = 80
+)
+
+// china is the time zone the notices' years are in.
+var china = time.FixedZone("CST", 8*60*60)
 
 // Notice is one year's arrangement.
 type Notice struct {
@@ -64,6 +97,15 @@ type Error struct {
 	Line int    // 1-based input line; 0 when the problem is the whole input
 	Text string // the line, as read
 	Msg  string
+}
+
+// clip cuts s for quoting in a message: an unreadable sentence may be
+// the whole input.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxQuote {
+		return s
+	}
+	return string([]rune(s)[:maxQuote]) + "…"
 }
 
 func (e *Error) Error() string {
@@ -97,31 +139,49 @@ func Parse(r io.Reader, opts Options) (*Notice, error) {
 	}
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	var lines []line
-	address := ""
+	address, content := "", false
 	if looksLikeHTML(text) {
-		lines, address = htmlLines(text)
+		p := htmlLines(text)
+		lines, address, content = p.lines, p.address, p.content
 	} else {
 		lines, address = textLines(text)
 	}
 	if opts.URL != "" {
 		address = opts.URL
 	}
-	n, err := parseLines(lines)
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	n, err := parseLines(lines, content, opts.Title, now.In(china).Year())
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case address == "":
+	if address == "" {
 		return nil, &Error{Msg: "the notice's address is unknown: the input has no canonical link, og:url or line with only the URL; give it with -url"}
-	case !checkAddress(address):
-		return nil, &Error{Msg: fmt.Sprintf("the notice's address %q is not an absolute http or https URL", address)}
+	}
+	if err := events.CheckURL(address); err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("the notice's address %v", err)}
 	}
 	n.URL = address
+	// Every event must have its own id, or a catalog refuses the whole
+	// output; the checks above make this so, and this keeps it so.
+	ids := make(map[string]bool)
+	for _, ev := range n.Events(time.Time{}) {
+		if ids[ev.ID] {
+			return nil, &Error{Msg: fmt.Sprintf("the notice gives the event %s twice", ev.ID)}
+		}
+		ids[ev.ID] = true
+	}
 	return n, nil
 }
 
 var (
-	titlePattern = regexp.MustCompile(`国务院办公厅关于(\d{4})年部分节假日安排的通知`)
+	titlePattern = regexp.MustCompile(`^国务院办公厅关于(\d{4})年部分节假日安排的通知$`)
+	// documentTitle is the title of any notice of the General Office:
+	// the yearly arrangement, or an extension, an extra day off, an
+	// amendment, which are not read.
+	documentTitle = regexp.MustCompile(`国务院办公厅关于[^，。：；、“”《》]{1,40}?的通知`)
 	// A holiday paragraph: a Chinese ordinal, the holiday's name or names,
 	// a colon, and its arrangement.
 	paragraphPattern = regexp.MustCompile(`^([一二三四五六七八九十]+)、([^：]{1,20})：(.*)$`)
@@ -139,27 +199,51 @@ var holidayByName = func() map[string]events.Holiday {
 	return m
 }()
 
-func parseLines(lines []line) (*Notice, error) {
+// parseLines reads the notice from its lines: only those marked content
+// when the page has a #UCAP-CONTENT element. expected is the title the
+// caller requires ("" for any year's); thisYear is the year it is in China.
+func parseLines(lines []line, content bool, expected string, thisYear int) (*Notice, error) {
 	for i := range lines {
 		lines[i].text = normalize(lines[i].text)
 	}
-	// The first title is the notice's: a page's <title> comes first, and
-	// its links to other years' notices come after the text.
-	n := &Notice{}
-	for _, l := range lines {
-		if m := titlePattern.FindStringSubmatch(l.text); m != nil {
-			n.Year, _ = strconv.Atoi(m[1])
-			n.Title = m[0]
-			break
+	var heads []line // a page's title and headings outside its text
+	if content {
+		var text []line
+		for _, l := range lines {
+			switch {
+			case l.content:
+				text = append(text, l)
+			case l.heading:
+				heads = append(heads, l)
+			}
 		}
+		empty := true
+		for _, l := range text {
+			if l.text != "" {
+				empty = false
+				break
+			}
+		}
+		if empty {
+			return nil, &Error{Msg: "the page's #UCAP-CONTENT, where gov.cn puts a notice's text, is empty: the page's layout may have changed, and nothing else on it is read"}
+		}
+		lines = text
 	}
-	if n.Year == 0 {
-		return nil, &Error{Msg: "not a notice on holiday arrangements: no title 国务院办公厅关于YYYY年部分节假日安排的通知 found"}
+	n, titleLine, err := findTitle(heads, lines, expected)
+	if err != nil {
+		return nil, err
 	}
-	if n.Year < 2000 || n.Year > 2200 {
-		return nil, &Error{Msg: fmt.Sprintf("the title's year %d is not one a notice could arrange", n.Year)}
+	fail := func(format string, args ...any) (*Notice, error) {
+		return nil, &Error{Line: titleLine.num, Text: titleLine.text, Msg: fmt.Sprintf(format, args...)}
+	}
+	if n.Year > thisYear+1 {
+		return fail("the title's year %d is more than a year after %d, the year it is now in China: a notice arranges the next year at most", n.Year, thisYear)
+	}
+	if _, ok := events.RegulationsIn(n.Year); !ok || n.Year < earliestYear {
+		return fail("the title's year %d is not one the importer reads: it checks a notice against the national holiday regulations, which it models from %d", n.Year, earliestYear)
 	}
 	seen := make(map[events.Holiday]int) // holiday → line
+	var paragraphs []line                // each break's, for errors found across breaks
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		m := paragraphPattern.FindStringSubmatch(l.text)
@@ -175,21 +259,26 @@ func parseLines(lines []line) (*Notice, error) {
 			i++
 			l.text += lines[i].text
 		}
+		if count := utf8.RuneCountInString(l.text); count > maxParagraph {
+			return nil, &Error{Line: l.num, Text: l.text, Msg: fmt.Sprintf("the paragraph has %d characters: a notice's paragraph has a few hundred at most, and this importer reads %d", count, maxParagraph)}
+		}
 		m = paragraphPattern.FindStringSubmatch(l.text)
-		b, err := parseParagraph(n.Year, m[2], m[3], l)
-		if err != nil {
-			return nil, err
-		}
-		festivals := []events.Holiday{b.Holiday}
-		if b.Holiday == events.HolidayMidAutumnNationalDay {
-			festivals = []events.Holiday{events.HolidayMidAutumn, events.HolidayNationalDay}
-		}
-		for _, h := range festivals {
+		// A holiday given twice is named as such before its paragraph's
+		// days are read: they are likely the other holiday's.
+		for _, h := range festivalsOf(m[2]) {
 			if prev, dup := seen[h]; dup {
 				return nil, &Error{Line: l.num, Text: l.text, Msg: fmt.Sprintf("%s is arranged twice (first at line %d)", h.Name().ZH, prev)}
 			}
 			seen[h] = l.num
 		}
+		b, err := parseParagraph(n.Year, m[2], m[3], l)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkAcross(b, l, n.Breaks, paragraphs); err != nil {
+			return nil, err
+		}
+		paragraphs = append(paragraphs, l)
 		n.Breaks = append(n.Breaks, b)
 	}
 	if len(n.Breaks) == 0 {
@@ -208,6 +297,74 @@ func parseLines(lines []line) (*Notice, error) {
 		return nil, &Error{Msg: fmt.Sprintf("the notice has no paragraph for %s: every notice arranges all the statutory holidays, so a paragraph was not recognised (each starts with its number, such as 三、清明节：)", strings.Join(missing, "、"))}
 	}
 	return n, nil
+}
+
+// earliestYear is the first year whose notice is read: the regulations
+// are modelled from 2014 (events.RegulationsIn).
+const earliestYear = 2014
+
+// findTitle finds the notice's title: the first title of a notice of the
+// General Office in a page's title and headings, or in the text before the
+// first paragraph, which every other title there must repeat, and which
+// must be a yearly arrangement's (and expected, when it is given).
+func findTitle(heads, text []line, expected string) (*Notice, line, error) {
+	var title line
+	found := ""
+	for i, l := range slices.Concat(heads, text) {
+		if i >= len(heads) && paragraphPattern.MatchString(l.text) {
+			break
+		}
+		for _, t := range documentTitle.FindAllString(l.text, -1) {
+			switch {
+			case found == "":
+				found, title = t, l
+				if !titlePattern.MatchString(t) {
+					return nil, l, &Error{Line: l.num, Text: l.text, Msg: fmt.Sprintf("%s is not a yearly arrangement; held for the operator: only notices titled 国务院办公厅关于YYYY年部分节假日安排的通知 are read", t)}
+				}
+			case t != found:
+				return nil, l, &Error{Line: l.num, Text: l.text, Msg: fmt.Sprintf("the page has two titles, %s (line %d) and %s: it is not read", found, title.num, t)}
+			}
+		}
+	}
+	if found == "" {
+		return nil, line{}, &Error{Msg: "not a notice on holiday arrangements: no title 国务院办公厅关于YYYY年部分节假日安排的通知 found"}
+	}
+	if expected != "" && found != expected {
+		return nil, title, &Error{Line: title.num, Text: title.text, Msg: fmt.Sprintf("the title %s is not the expected %s", found, clip(expected))}
+	}
+	n := &Notice{Title: found}
+	n.Year, _ = strconv.Atoi(titlePattern.FindStringSubmatch(found)[1])
+	return n, title, nil
+}
+
+// checkAcross checks a break against those before it: no day is in two
+// breaks, no make-up working day is in a break, and none is given twice.
+// l is b's paragraph and paragraphs those of the breaks before.
+func checkAcross(b Break, l line, before []Break, paragraphs []line) error {
+	fail := func(at line, format string, args ...any) error {
+		return &Error{Line: at.num, Text: at.text, Msg: fmt.Sprintf(format, args...)}
+	}
+	inside := func(d events.Date, b Break) bool { return !d.Before(b.First) && !b.Last.Before(d) }
+	for i, p := range before {
+		name := p.Holiday.Name().ZH
+		if !b.Last.Before(p.First) && !p.Last.Before(b.First) {
+			return fail(l, "the break %s to %s overlaps the %s break %s to %s (line %d)", b.First, b.Last, name, p.First, p.Last, p.Line)
+		}
+		for _, d := range b.Workdays {
+			if inside(d, p) {
+				return fail(l, "make-up working day %s is inside the %s break %s to %s (line %d): a day cannot be both off and worked", d, name, p.First, p.Last, p.Line)
+			}
+			if slices.Contains(p.Workdays, d) {
+				return fail(l, "make-up working day %s is also a make-up working day of %s (line %d)", d, name, p.Line)
+			}
+		}
+		for _, d := range p.Workdays {
+			if inside(d, b) {
+				return fail(paragraphs[i], "make-up working day %s is inside the %s break %s to %s (line %d): a day cannot be both off and worked", d, b.Holiday.Name().ZH, b.First, b.Last, b.Line)
+			}
+		}
+	}
+	return nil
 }
 
 // isForbiddenControl reports the control characters that catalog text may
@@ -264,23 +421,11 @@ func parseParagraph(year int, names, body string, l line) (Break, error) {
 		return fail("contains the control character %U, which a catalog cannot hold", []rune(l.text[i:])[0])
 	}
 	b := Break{Line: l.num, Sentence: strings.TrimPrefix(l.text, paragraphPattern.FindStringSubmatch(l.text)[1]+"、")}
-	var hs []events.Holiday
-	for name := range strings.SplitSeq(names, "、") {
-		h, ok := holidayByName[name]
-		if !ok {
-			return fail("%q is not a holiday the notices arrange (known: 元旦、春节、清明节、劳动节、端午节、中秋节、国庆节)", name)
-		}
-		hs = append(hs, h)
+	h, err := holidayOf(names)
+	if err != nil {
+		return fail("%v", err)
 	}
-	switch {
-	case len(hs) == 1:
-		b.Holiday = hs[0]
-	case len(hs) == 2 && (hs[0] == events.HolidayMidAutumn && hs[1] == events.HolidayNationalDay ||
-		hs[0] == events.HolidayNationalDay && hs[1] == events.HolidayMidAutumn):
-		b.Holiday = events.HolidayMidAutumnNationalDay
-	default:
-		return fail("only Mid-Autumn and National Day share a paragraph; %q cannot be read", names)
-	}
+	b.Holiday = h
 	if !strings.HasSuffix(body, "。") {
 		return fail("the paragraph does not end with 。: it may be cut short")
 	}
@@ -290,7 +435,7 @@ func parseParagraph(year int, names, body string, l line) (Break, error) {
 	clauses := strings.Split(sentences[0], "，")
 	m := breakPattern.FindStringSubmatch(clauses[0])
 	if m == nil {
-		return fail("cannot read the days off in %q: expected a day or a range such as 4月30日（星期六）至5月4日（星期三） and 放假", clauses[0])
+		return fail("cannot read the days off in %q: expected a day or a range such as 4月30日（星期六）至5月4日（星期三） and 放假", clip(clauses[0]))
 	}
 	first, err := parseDate(year, 0, m[1])
 	if err != nil {
@@ -305,28 +450,28 @@ func parseParagraph(year int, names, body string, l line) (Break, error) {
 			return fail("the break ends (%s) before it begins (%s)", last, first)
 		}
 	}
-	count, joinWeekend, counted := 0, false, false
+	// count is the number of days the notice gives (共N天, 放假N天),
+	// which must be the break's, whatever it is: -1 when it gives none.
+	count, joinWeekend, notMoved := -1, false, false
 	if m[12] != "" {
-		count, _ = strconv.Atoi(strings.TrimSuffix(m[12], "天"))
-		counted = true
+		count = atoi(strings.TrimSuffix(m[12], "天"))
 	}
 	for _, c := range clauses[1:] {
 		switch {
 		case c == "与周末连休":
 			joinWeekend = true
 		case c == "不调休":
-			counted = true // a break the notice says is not moved is the days it names
+			notMoved = true // a break the notice says is not moved is the days it names
 		case countPattern.MatchString(c):
-			if counted && count != 0 {
+			if count >= 0 {
 				return fail("the number of days is given twice")
 			}
-			count, _ = strconv.Atoi(countPattern.FindStringSubmatch(c)[1])
-			counted = true
+			count = atoi(countPattern.FindStringSubmatch(c)[1])
 		default:
-			return fail("cannot read %q: expected 共N天, 与周末连休 or 不调休", c)
+			return fail("cannot read %q: expected 共N天, 与周末连休 or 不调休", clip(c))
 		}
 	}
-	if !counted && !joinWeekend {
+	if count < 0 && !notMoved && !joinWeekend {
 		return fail("the paragraph does not say how long the break is (共N天, 与周末连休 or 不调休): it may be cut short")
 	}
 	if joinWeekend {
@@ -338,22 +483,34 @@ func parseParagraph(year int, names, body string, l line) (Break, error) {
 		}
 	}
 	b.First, b.Last = first, last
-	if days := b.Days(); count != 0 && count != days {
+	if days := b.Days(); count >= 0 && count != days {
 		return fail("共%d天 does not match the break %s to %s, which is %d days", count, first, last, days)
 	}
 	if days := b.Days(); days > 31 {
 		return fail("a break of %d days is longer than any notice has given", days)
 	}
-	if earliest, latest := (events.Date{Year: year - 1, Month: time.December, Day: 1}), (events.Date{Year: year, Month: time.December, Day: 31}); first.Before(earliest) || latest.Before(last) {
+	// A break is in the notice's year; only New Year's may start in the
+	// December before, as 2023's did on 31 December 2022.
+	if !inYear(year, b.Holiday, first) || last.Year != year {
 		return fail("the break %s to %s is not in the notice's year %d", first, last, year)
+	}
+	if err := checkStatutory(year, b); err != nil {
+		return fail("%v", err)
 	}
 	for _, s := range sentences[1:] {
 		switch {
 		case workdayPattern.MatchString(s):
-			for _, tok := range datePattern.FindAllString(strings.TrimSuffix(s, "上班"), -1) {
+			toks := datePattern.FindAllString(strings.TrimSuffix(s, "上班"), -1)
+			if len(toks)+len(b.Workdays) > maxWorkdays {
+				return fail("%d make-up working days in one paragraph: a notice gives at most %d", len(toks)+len(b.Workdays), maxWorkdays)
+			}
+			for _, tok := range toks {
 				d, err := parseDate(year, 0, tok)
 				if err != nil {
 					return fail("%v", err)
+				}
+				if !inYear(year, b.Holiday, d) {
+					return fail("make-up working day %s is not in the notice's year %d", d, year)
 				}
 				if !isWeekend(d) {
 					return fail("make-up working day %s is a %s: make-up working days are weekend days", d, d.Weekday())
@@ -370,13 +527,86 @@ func parseParagraph(year int, names, body string, l line) (Break, error) {
 			// Advice to employers (鼓励各单位…安排职工在除夕休息) is
 			// not an arrangement; the description keeps it.
 		default:
-			return fail("cannot read the sentence %q: expected make-up working days such as 4月24日（星期日）上班", s)
+			return fail("cannot read the sentence %q: expected make-up working days such as 4月24日（星期日）上班", clip(s))
 		}
 	}
 	if joinWeekend && len(b.Workdays) > 0 {
 		return fail("a break joined with the weekend (与周末连休) has no make-up working days")
 	}
 	return b, nil
+}
+
+// holidayOf is the holiday of a paragraph that names names: one holiday,
+// or Mid-Autumn and National Day together.
+func holidayOf(names string) (events.Holiday, error) {
+	var hs []events.Holiday
+	for name := range strings.SplitSeq(names, "、") {
+		h, ok := holidayByName[name]
+		if !ok {
+			return "", fmt.Errorf("%q is not a holiday the notices arrange (known: 元旦、春节、清明节、劳动节、端午节、中秋节、国庆节)", clip(name))
+		}
+		hs = append(hs, h)
+	}
+	switch {
+	case len(hs) == 1:
+		return hs[0], nil
+	case len(hs) == 2 && (hs[0] == events.HolidayMidAutumn && hs[1] == events.HolidayNationalDay ||
+		hs[0] == events.HolidayNationalDay && hs[1] == events.HolidayMidAutumn):
+		return events.HolidayMidAutumnNationalDay, nil
+	}
+	return "", fmt.Errorf("only Mid-Autumn and National Day share a paragraph; %q cannot be read", clip(names))
+}
+
+// festivalsOf are the holidays a paragraph that names names arranges;
+// none when it cannot be read.
+func festivalsOf(names string) []events.Holiday {
+	h, err := holidayOf(names)
+	switch {
+	case err != nil:
+		return nil
+	case h == events.HolidayMidAutumnNationalDay:
+		return []events.Holiday{events.HolidayMidAutumn, events.HolidayNationalDay}
+	}
+	return []events.Holiday{h}
+}
+
+// inYear reports whether a day of h's paragraph may be d in the notice
+// of year: a day of that year, or, for New Year, of the December before.
+func inYear(year int, h events.Holiday, d events.Date) bool {
+	return d.Year == year || h == events.HolidayNewYear && d.Year == year-1 && d.Month == time.December
+}
+
+// checkStatutory checks that b contains the days that the regulations in
+// force in year fix for its holiday.
+func checkStatutory(year int, b Break) error {
+	days, err := events.Statutory(year, b.Holiday)
+	if err != nil {
+		return err
+	}
+	if days.Contains(b.First, b.Last) {
+		return nil
+	}
+	rules, _ := events.RegulationsIn(year)
+	var want []string
+	for _, r := range days {
+		if r.First == r.Last {
+			want = append(want, r.First.String())
+		} else {
+			want = append(want, r.First.String()+" to "+r.Last.String())
+		}
+	}
+	return fmt.Errorf("the break %s to %s does not contain %s's statutory days of %d (%s) under the %s",
+		b.First, b.Last, b.Holiday.Name().EN, year, strings.Join(want, " and "), rules.Title.EN)
+}
+
+// atoi reads a number of the notice's digits; one too long for an int
+// reads as a number no date or count has.
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 1 << 30
+	}
+	return n
 }
 
 // lunarDay is a lunar date written without 农历: 除夕, 正月初七, 腊月二十八.
@@ -394,22 +624,21 @@ var weekdays = map[string]time.Weekday{
 func parseDate(year int, month time.Month, tok string) (events.Date, error) {
 	m := datePattern.FindStringSubmatch(tok)
 	if m == nil || m[0] != tok {
-		return events.Date{}, fmt.Errorf("cannot read the date %q", tok)
+		return events.Date{}, fmt.Errorf("cannot read the date %q", clip(tok))
 	}
 	if m[1] != "" {
-		year, _ = strconv.Atoi(m[1])
+		year = atoi(m[1])
 	}
 	if m[2] != "" {
-		mo, _ := strconv.Atoi(m[2])
-		month = time.Month(mo)
+		month = time.Month(atoi(m[2]))
 	}
 	if month == 0 {
-		return events.Date{}, fmt.Errorf("the date %q has no month", tok)
+		return events.Date{}, fmt.Errorf("the date %q has no month", clip(tok))
 	}
-	day, _ := strconv.Atoi(m[3])
+	day := atoi(m[3])
 	d := events.Date{Year: year, Month: month, Day: day}
 	if month > 12 || day < 1 || events.DateOf(d.In(time.UTC)) != d {
-		return events.Date{}, fmt.Errorf("%q is not a date", tok)
+		return events.Date{}, fmt.Errorf("%q is not a date", clip(tok))
 	}
 	if m[4] == "" {
 		return d, nil
@@ -417,18 +646,22 @@ func parseDate(year int, month time.Month, tok string) (events.Date, error) {
 	for item := range strings.SplitSeq(m[4], "、") {
 		switch {
 		case strings.HasPrefix(item, "农历") || lunarDay.MatchString(item):
-			// The lunar date is for readers; the Gregorian date decides.
+			// The Gregorian date decides, but a lunar date that is not
+			// its day says the notice was misread or mistyped.
+			if err := checkLunar(d, item); err != nil {
+				return events.Date{}, fmt.Errorf("%q: %w", clip(tok), err)
+			}
 		case strings.HasPrefix(item, "星期") || strings.HasPrefix(item, "周"):
 			name := strings.TrimPrefix(strings.TrimPrefix(item, "星期"), "周")
 			wd, ok := weekdays[name]
 			if !ok {
-				return events.Date{}, fmt.Errorf("cannot read the weekday %q in %q", item, tok)
+				return events.Date{}, fmt.Errorf("cannot read the weekday %q in %q", clip(item), clip(tok))
 			}
 			if wd != d.Weekday() {
-				return events.Date{}, fmt.Errorf("%q: %s is a %s, not %s", tok, d, d.Weekday(), item)
+				return events.Date{}, fmt.Errorf("%q: %s is a %s, not %s", clip(tok), d, d.Weekday(), clip(item))
 			}
 		default:
-			return events.Date{}, fmt.Errorf("cannot read %q in the brackets of %q: expected a weekday (星期六 or 周六) or a lunar date (农历…)", item, tok)
+			return events.Date{}, fmt.Errorf("cannot read %q in the brackets of %q: expected a weekday (星期六 or 周六) or a lunar date (农历…)", clip(item), clip(tok))
 		}
 	}
 	return d, nil

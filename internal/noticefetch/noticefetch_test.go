@@ -55,7 +55,7 @@ func noticePath(year int) string {
 // office's document, and serves its page.
 func listWithOthers(t *testing.T, s *govcntest.Server, year int, page []byte) {
 	t.Helper()
-	title := ExpectedTitle(year)
+	title := notice.ExpectedTitle(year)
 	s.Page(noticePath(year), page)
 	s.List(year,
 		govcntest.Item{Title: fmt.Sprintf("<em>%d</em>年节假日安排来了！一图读懂", year), Path: "/zhengce/jiedu/1.htm", PubTime: published[year], PubOrg: Issuer},
@@ -70,6 +70,9 @@ func listWithOthers(t *testing.T, s *govcntest.Server, year int, page []byte) {
 func client(s *govcntest.Server) *Client {
 	return &Client{Source: s.Source(), HTTP: s.Client(), Timeout: 2 * time.Second}
 }
+
+// testNow is when the tests read the notices.
+var testNow = time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC)
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
@@ -102,8 +105,8 @@ func TestProveEveryYear(t *testing.T) {
 	for year := 2022; year <= 2026; year++ {
 		text := noticeText(t, year)
 		page := govcntest.NoticePage(text, publishedAt(year))
-		item := SearchItem{Title: ExpectedTitle(year), URL: "https://www.gov.cn" + noticePath(year), PubTime: published[year], PubOrg: Issuer}
-		p, err := Prove(newFetched(year, item, page, time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC)))
+		item := SearchItem{Title: notice.ExpectedTitle(year), URL: "https://www.gov.cn" + noticePath(year), PubTime: published[year], PubOrg: Issuer}
+		p, err := Prove(newFetched(year, item, page, time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC)), testNow)
 		if err != nil {
 			t.Fatalf("%d: %v", year, err)
 		}
@@ -132,14 +135,14 @@ var tampered = []struct {
 
 func TestTamperedNoticesAreHeld(t *testing.T) {
 	text := noticeText(t, 2026)
-	item := SearchItem{Title: ExpectedTitle(2026), URL: "https://www.gov.cn" + noticePath(2026), PubTime: published[2026], PubOrg: Issuer}
+	item := SearchItem{Title: notice.ExpectedTitle(2026), URL: "https://www.gov.cn" + noticePath(2026), PubTime: published[2026], PubOrg: Issuer}
 	for _, tc := range tampered {
 		t.Run(tc.name, func(t *testing.T) {
 			bad := strings.Replace(text, tc.from, tc.to, 1)
 			if bad == text {
 				t.Fatal("the tampering changed nothing")
 			}
-			_, err := Prove(newFetched(2026, item, govcntest.NoticePage(bad, publishedAt(2026)), time.Now()))
+			_, err := Prove(newFetched(2026, item, govcntest.NoticePage(bad, publishedAt(2026)), time.Now()), testNow)
 			if err == nil || !strings.Contains(err.Error(), tc.reason) {
 				t.Fatalf("Prove = %v, want a reason with %q", err, tc.reason)
 			}
@@ -150,13 +153,13 @@ func TestTamperedNoticesAreHeld(t *testing.T) {
 		start := bytes.Index(page, []byte(`<div id="UCAP-CONTENT"`))
 		end := bytes.Index(page, []byte("</div>\n<div class=\"related\""))
 		empty := append(append(bytes.Clone(page[:start]), `<div id="UCAP-CONTENT" class="pages_content">`...), page[end:]...)
-		if _, err := Prove(newFetched(2026, item, empty, time.Now())); err == nil {
+		if _, err := Prove(newFetched(2026, item, empty, time.Now()), testNow); err == nil {
 			t.Fatal("a page without its text was proven")
 		}
 	})
 	t.Run("another document", func(t *testing.T) {
 		page := govcntest.NoticePage(noticeText(t, 2025), publishedAt(2025))
-		_, err := Prove(newFetched(2026, item, page, time.Now()))
+		_, err := Prove(newFetched(2026, item, page, time.Now()), testNow)
 		if err == nil || !strings.Contains(err.Error(), "title") {
 			t.Fatalf("Prove = %v, want the title named", err)
 		}
@@ -164,7 +167,7 @@ func TestTamperedNoticesAreHeld(t *testing.T) {
 	t.Run("no publication date", func(t *testing.T) {
 		undated := item
 		undated.PubTime = ""
-		if _, err := Prove(newFetched(2026, undated, []byte(text), time.Now())); err == nil || !strings.Contains(err.Error(), "publication") {
+		if _, err := Prove(newFetched(2026, undated, []byte(text), time.Now()), testNow); err == nil || !strings.Contains(err.Error(), "publication") {
 			t.Fatalf("Prove = %v, want the missing date named", err)
 		}
 	})
@@ -175,8 +178,8 @@ func TestTamperedNoticesAreHeld(t *testing.T) {
 func TestHeldReasonIsTheImporters(t *testing.T) {
 	bad := strings.Replace(noticeText(t, 2026), "5月9日（周六）上班", "5月9日（周日）上班", 1)
 	page := govcntest.NoticePage(bad, publishedAt(2026))
-	item := SearchItem{Title: ExpectedTitle(2026), URL: "https://www.gov.cn" + noticePath(2026), PubTime: published[2026]}
-	_, held := Prove(newFetched(2026, item, page, time.Now()))
+	item := SearchItem{Title: notice.ExpectedTitle(2026), URL: "https://www.gov.cn" + noticePath(2026), PubTime: published[2026]}
+	_, held := Prove(newFetched(2026, item, page, time.Now()), testNow)
 	_, byHand := notice.Parse(bytes.NewReader(page), notice.Options{URL: item.URL})
 	if held == nil || byHand == nil || held.Error() != byHand.Error() {
 		t.Fatalf("held for %v; feed notice says %v", held, byHand)
@@ -274,7 +277,7 @@ func TestReadSearchAnswer(t *testing.T) {
 func TestStore(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "notices")
 	store := Store{Dir: dir}
-	item := SearchItem{Title: ExpectedTitle(2026), URL: "https://www.gov.cn" + noticePath(2026), PubTime: published[2026]}
+	item := SearchItem{Title: notice.ExpectedTitle(2026), URL: "https://www.gov.cn" + noticePath(2026), PubTime: published[2026]}
 	f := newFetched(2026, item, govcntest.NoticePage(noticeText(t, 2026), publishedAt(2026)), time.Date(2026, 12, 3, 5, 0, 0, 0, time.UTC))
 	if err := store.Save(f); err != nil {
 		t.Fatal(err)
@@ -312,15 +315,15 @@ func TestStore(t *testing.T) {
 // and keeps the revision of what it leaves as it was.
 func TestAmendment(t *testing.T) {
 	text := noticeText(t, 2026)
-	item := SearchItem{Title: ExpectedTitle(2026), URL: "https://www.gov.cn" + noticePath(2026), PubTime: published[2026]}
-	first, err := Prove(newFetched(2026, item, govcntest.NoticePage(text, publishedAt(2026)), time.Now()))
+	item := SearchItem{Title: notice.ExpectedTitle(2026), URL: "https://www.gov.cn" + noticePath(2026), PubTime: published[2026]}
+	first, err := Prove(newFetched(2026, item, govcntest.NoticePage(text, publishedAt(2026)), time.Now()), testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
 	amended := strings.Replace(text, "5月1日（周五）至5日（周二）放假调休，共5天。5月9日（周六）上班。", "5月1日（周五）至4日（周一）放假调休，共4天。", 1)
 	item.URL = "https://www.gov.cn/zhengce/content/202603/content_1.htm"
 	later := publishedAt(2026).AddDate(0, 4, 0)
-	second, err := Prove(newFetched(2026, item, govcntest.NoticePage(amended, later), time.Now()))
+	second, err := Prove(newFetched(2026, item, govcntest.NoticePage(amended, later), time.Now()), testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,9 +432,9 @@ func TestPollerAppliesOnTheThirdPoll(t *testing.T) {
 // from the notice, a warning says so.
 func TestCatalogWins(t *testing.T) {
 	book := NewBook()
-	item := SearchItem{Title: ExpectedTitle(2026), URL: "https://www.gov.cn" + noticePath(2026), PubTime: published[2026]}
+	item := SearchItem{Title: notice.ExpectedTitle(2026), URL: "https://www.gov.cn" + noticePath(2026), PubTime: published[2026]}
 	moved := strings.Replace(noticeText(t, 2026), "9月25日（周五）至27日（周日）放假，共3天", "9月25日（周五）至28日（周一）放假，共4天", 1)
-	p, err := Prove(newFetched(2026, item, govcntest.NoticePage(moved, publishedAt(2026)), time.Now()))
+	p, err := Prove(newFetched(2026, item, govcntest.NoticePage(moved, publishedAt(2026)), time.Now()), testNow)
 	if err != nil {
 		t.Fatal(err)
 	}

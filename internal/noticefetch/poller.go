@@ -96,7 +96,7 @@ func (p *Poller) LoadSaved() {
 		p.Log.Warn("stored notice not read", "error", err)
 	}
 	for _, f := range saved {
-		proven, err := Prove(f)
+		proven, err := Prove(f, p.now())
 		if err != nil {
 			p.hold(Entry{Year: f.Year, URL: f.URL, Published: f.Published}, err.Error())
 			continue
@@ -203,7 +203,7 @@ func (p *Poller) Poll(ctx context.Context) (string, error) {
 			}
 			f := newFetched(y, it, page, now)
 			entry.Published = f.Published
-			proven, err := Prove(f)
+			proven, err := Prove(f, p.now())
 			if err != nil {
 				p.hold(entry, err.Error())
 				heldNow = true

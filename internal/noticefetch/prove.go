@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
 	"time"
 
 	"feed/events"
@@ -66,59 +65,27 @@ type Proven struct {
 // did, serves the same bytes.
 func (p Proven) Events() []events.Event { return p.Notice.Events(p.Published) }
 
-// Prove reads the page with the importer and checks everything a misread or
-// wrong notice would break. The error is the reason the notice is held.
-func Prove(f Fetched) (Proven, error) {
-	want := ExpectedTitle(f.Year)
+// Prove reads the page with the importer, which holds it to everything a
+// misread or wrong notice would break (its title is the year's yearly
+// arrangement's, its weekdays and counts, its breaks against the statutory
+// days, its make-up days); now is when it is read. The error is the reason
+// the notice is held, as feed notice gives it for the same page.
+func Prove(f Fetched, now time.Time) (Proven, error) {
+	want := notice.ExpectedTitle(f.Year)
 	if f.Title != want {
 		return Proven{}, fmt.Errorf("the search's title %q is not the yearly arrangement's %q", clip(f.Title, 100), want)
 	}
 	if f.Published.IsZero() {
 		return Proven{}, fmt.Errorf("the notice's publication date is unknown: neither the page's firstpublishedtime nor the search's pubtimeStr reads")
 	}
-	n, err := notice.Parse(bytes.NewReader(f.Page), notice.Options{URL: f.URL})
+	n, err := notice.Parse(bytes.NewReader(f.Page), notice.Options{URL: f.URL, Title: want, Now: now})
 	if err != nil {
 		return Proven{}, err
 	}
-	if n.Title != want || n.Year != f.Year {
-		return Proven{}, fmt.Errorf("the page's title %q is not the search's %q", n.Title, want)
-	}
-	for _, b := range n.Breaks {
-		if err := checkBreak(n, b); err != nil {
-			return Proven{}, fmt.Errorf("line %d: %w\n\t%s", b.Line, err, b.Sentence)
-		}
+	if n.Year != f.Year {
+		return Proven{}, fmt.Errorf("the notice arranges %d, not the %d asked for", n.Year, f.Year)
 	}
 	return Proven{Fetched: f, Notice: n}, nil
-}
-
-// checkBreak holds a break to the regulations: it contains its holiday's
-// statutory days of the year, and its make-up working days are in no break.
-func checkBreak(n *notice.Notice, b notice.Break) error {
-	holidays := []events.Holiday{b.Holiday}
-	if b.Holiday == events.HolidayMidAutumnNationalDay {
-		holidays = []events.Holiday{events.HolidayMidAutumn, events.HolidayNationalDay}
-	}
-	for _, h := range holidays {
-		days, err := events.Statutory(n.Year, h)
-		if err != nil {
-			return err
-		}
-		if !days.Contains(b.First, b.Last) {
-			var want []string
-			for _, r := range days {
-				want = append(want, r.First.String()+" to "+r.Last.String())
-			}
-			return fmt.Errorf("the break %s to %s does not contain %s's statutory days of %d (%s)", b.First, b.Last, h.Name().EN, n.Year, strings.Join(want, ", "))
-		}
-	}
-	for _, d := range b.Workdays {
-		for _, other := range n.Breaks {
-			if !d.Before(other.First) && !other.Last.Before(d) {
-				return fmt.Errorf("make-up working day %s is inside the %s break %s to %s", d, other.Holiday.Name().EN, other.First, other.Last)
-			}
-		}
-	}
-	return nil
 }
 
 // FetchYear finds year's notice with the search, fetches every item that is
@@ -130,7 +97,7 @@ func FetchYear(ctx context.Context, c *Client, year int, now time.Time) ([]Prove
 		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, fmt.Errorf("the search lists no %s (yet)", ExpectedTitle(year))
+		return nil, fmt.Errorf("the search lists no %s (yet)", notice.ExpectedTitle(year))
 	}
 	var out []Proven
 	for _, it := range items {
@@ -138,7 +105,7 @@ func FetchYear(ctx context.Context, c *Client, year int, now time.Time) ([]Prove
 		if err != nil {
 			return nil, err
 		}
-		p, err := Prove(newFetched(year, it, page, now))
+		p, err := Prove(newFetched(year, it, page, now), now)
 		if err != nil {
 			return nil, fmt.Errorf("notice %s: %w", it.URL, err)
 		}

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"feed/internal/notice"
 )
 
 // DefaultSource is the address of gov.cn's search interface; the client adds
@@ -25,12 +27,6 @@ const DefaultSource = "https://sousuo.www.gov.cn/search-gov/data"
 // Issuer is the office that issues the yearly notice: an item from any other
 // is never a notice.
 const Issuer = "国务院办公厅"
-
-// ExpectedTitle is the yearly arrangement's title for year: the only title
-// an item of the search, and the page it links, may have.
-func ExpectedTitle(year int) string {
-	return fmt.Sprintf("国务院办公厅关于%d年部分节假日安排的通知", year)
-}
 
 // The search answer's codes: 200 lists items, 1001 says nothing was found;
 // any other is an error.
@@ -81,11 +77,11 @@ func (it SearchItem) PlainTitle() string {
 }
 
 // IsNotice reports whether the item is year's yearly arrangement: its title,
-// without highlighting, is exactly ExpectedTitle(year), and it comes from
+// without highlighting, is exactly notice.ExpectedTitle(year), and it comes from
 // the General Office (an item that names no office is taken from the query,
 // which asks for the General Office's documents only).
 func (it SearchItem) IsNotice(year int) bool {
-	return it.PlainTitle() == ExpectedTitle(year) && (it.PubOrg == "" || strings.TrimSpace(it.PubOrg) == Issuer)
+	return it.PlainTitle() == notice.ExpectedTitle(year) && (it.PubOrg == "" || strings.TrimSpace(it.PubOrg) == Issuer)
 }
 
 // Published is the item's publication day (pubtimeStr, "2025.11.04") as
