@@ -257,3 +257,67 @@ func firstDifference(a, b string) string {
 	}
 	return fmt.Sprintf("%d lines / %d lines", len(al), len(bl))
 }
+
+// TestNoticeFaults: whatever the search or the page does, the feed being
+// served does not change, /healthz says why, the polls back off, and the
+// service goes on.
+func TestNoticeFaults(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		search http.HandlerFunc
+		page   http.HandlerFunc
+		reason string
+	}{
+		{"500s", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "oops", http.StatusInternalServerError) }, nil, "500"},
+		{"invalid JSON", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(`{"code":200,"searchVO":{"listVO":[`))
+		}, nil, "JSON"},
+		{"another code", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = w.Write([]byte(`{"code":-1,"msg":"系统繁忙"}`))
+		}, nil, "code -1"},
+		{"a 40 MB page", nil, func(w http.ResponseWriter, r *http.Request) {
+			chunk := []byte(strings.Repeat("<p>一</p>", 4096))
+			for written := 0; written < 40<<20; written += len(chunk) {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}, "too large"},
+		{"a page gone", nil, func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, "404"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each waits for its polls
+			gov := govCN(t)
+			if tc.search != nil {
+				gov.SearchHandler(tc.search)
+			}
+			if tc.page != nil {
+				gov.Handle(path2026, tc.page)
+			}
+			partial := withoutEvents(t, func(id string) bool { return strings.HasPrefix(id, "cn-") && strings.Contains(id, "-2026-") })
+			feed := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", partial, "-notice-source", gov.Source(), "-notice-interval", "1s"},
+				map[string]string{"FEED_NOTICES": filepath.Join(t.TempDir(), "notices")})
+			base := strings.TrimSuffix(feed, "/calendar.ics")
+			before := getNoticeHealth(t, base).ETag
+			resp, _ := get(t, base+everyHoliday)
+			etag := resp.Header.Get("ETag")
+			var h noticeHealth
+			waitFor(t, "the failure to be reported", func() bool {
+				h = getNoticeHealth(t, base)
+				return h.Notices != nil && strings.Contains(h.Notices.LastError, tc.reason)
+			})
+			// Polls one second apart would be four in 3.5 s; backing off
+			// (1 s, 2 s, 4 s) makes them three at most.
+			searches := gov.Searches()
+			time.Sleep(3500 * time.Millisecond)
+			if n := gov.Searches() - searches; n > 2 {
+				t.Errorf("%d searches in 3.5 s after a failure: no back-off", n)
+			}
+			h = getNoticeHealth(t, base)
+			resp, _ = get(t, base+everyHoliday)
+			if h.Status != "ok" || h.ETag != before || resp.Header.Get("ETag") != etag || len(h.Notices.Applied) != 0 {
+				t.Errorf("the feed changed: status %q, applied %v", h.Status, h.Notices.Applied)
+			}
+		})
+	}
+}
