@@ -160,33 +160,36 @@ func (c *Client) searchURL(year, page int) (string, error) {
 }
 
 // Search asks the search for year's notice and returns the items that are
-// that notice (ExpectedTitle, from the General Office), reading up to
+// that notice (notice.ExpectedTitle, from the General Office) and the
+// General Office's other notices about the year's holidays, reading up to
 // maxResultPages pages of results. Nothing found is no items and no error.
-func (c *Client) Search(ctx context.Context, year int) ([]SearchItem, error) {
-	var found []SearchItem
+func (c *Client) Search(ctx context.Context, year int) (found, extras []SearchItem, err error) {
 	for page := 1; page <= maxResultPages; page++ {
 		address, err := c.searchURL(year, page)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		body, err := c.get(ctx, address, MaxSearchBytes)
 		if err != nil {
-			return nil, fmt.Errorf("search for %d: %w", year, err)
+			return nil, nil, fmt.Errorf("search for %d: %w", year, err)
 		}
 		answer, err := ReadSearchAnswer(body)
 		if err != nil {
-			return nil, fmt.Errorf("search for %d, page %d: %w", year, page, err)
+			return nil, nil, fmt.Errorf("search for %d, page %d: %w", year, page, err)
 		}
 		for _, it := range answer.Items {
-			if it.IsNotice(year) && !containsURL(found, it.URL) {
+			switch {
+			case it.IsNotice(year) && !containsURL(found, it.URL):
 				found = append(found, it)
+			case it.IsExtraNotice(year) && !containsURL(extras, it.URL):
+				extras = append(extras, it)
 			}
 		}
 		if answer.Code == codeNothing || page >= answer.TotalPages || len(answer.Items) == 0 {
 			break
 		}
 	}
-	return found, nil
+	return found, extras, nil
 }
 
 func containsURL(items []SearchItem, u string) bool {

@@ -79,12 +79,15 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 func TestSearchTakesOnlyTheNotice(t *testing.T) {
 	s := standIn(t)
 	listWithOthers(t, s, 2026, govcntest.NoticePage(noticeText(t, 2026), publishedAt(2026)))
-	items, err := client(s).Search(context.Background(), 2026)
+	items, extras, err := client(s).Search(context.Background(), 2026)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(items) != 1 || items[0].URL != s.URL+noticePath(2026) {
 		t.Fatalf("items = %+v, want the notice only", items)
+	}
+	if len(extras) != 0 {
+		t.Errorf("extra notices %+v among an interpretation, news and another office's document", extras)
 	}
 	if s.Searches() != 2 {
 		t.Errorf("%d search requests, want 2 (the notice is on the second page of results)", s.Searches())
@@ -92,7 +95,7 @@ func TestSearchTakesOnlyTheNotice(t *testing.T) {
 	if !s.SawAgent(UserAgent) {
 		t.Errorf("the requests did not name the software in their User-Agent")
 	}
-	none, err := client(s).Search(context.Background(), 2027)
+	none, _, err := client(s).Search(context.Background(), 2027)
 	if err != nil || len(none) != 0 {
 		t.Errorf("a year with nothing found (code 1001): %v, %v", none, err)
 	}
@@ -230,18 +233,18 @@ func TestAnswerLimits(t *testing.T) {
 		w.Header().Set("Retry-After", "120")
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 	}))
-	_, err := c.Search(ctx, 2026)
+	_, _, err := c.Search(ctx, 2026)
 	if RetryAfter(err) != 2*time.Minute {
 		t.Errorf("a 503 with Retry-After: 120: %v, retry after %v", err, RetryAfter(err))
 	}
 	s.SearchHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"code":200,"searchVO":`)) }))
-	if _, err := c.Search(ctx, 2026); err == nil || !strings.Contains(err.Error(), "JSON") {
+	if _, _, err := c.Search(ctx, 2026); err == nil || !strings.Contains(err.Error(), "JSON") {
 		t.Errorf("invalid JSON: %v", err)
 	}
 	s.SearchHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(bytes.Repeat([]byte(" "), MaxSearchBytes+1))
 	}))
-	if _, err := c.Search(ctx, 2026); !errors.Is(err, ErrTooLarge) {
+	if _, _, err := c.Search(ctx, 2026); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("an answer past the limit: %v", err)
 	}
 }
@@ -488,6 +491,27 @@ func TestPollerHoldsAndBacksOff(t *testing.T) {
 	}
 	if got := p.nextDelay(nil); got != time.Second {
 		t.Errorf("after a success: wait %v", got)
+	}
+}
+
+// TestExtraNoticeIsHeld: another notice of the General Office on the
+// year's holidays (an extension, an extra day off) is held for the
+// operator, not read and not applied.
+func TestExtraNoticeIsHeld(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s := standIn(t)
+	s.List(2026, govcntest.Item{Title: "国务院办公厅关于延长<em>2026</em>年春节假期的通知", Path: "/zhengce/content/202601/content_1.htm", PubTime: "2026.01.27", PubOrg: Issuer})
+	p := &Poller{Client: client(s), Book: NewBook(), Log: quietLog(), Now: func() time.Time { return testNow }}
+	p.Connect(func(string) error { t.Error("an extra notice was applied"); return nil }, nil, nil)
+	if outcome, err := p.Poll(ctx); outcome != OutcomeHeld || err != nil {
+		t.Fatalf("poll: %s, %v", outcome, err)
+	}
+	if held := p.Status(nil).Held; len(held) != 1 || !strings.Contains(held[0].Reason, "not the yearly arrangement") {
+		t.Errorf("held %+v", held)
+	}
+	if s.Requests() != s.Searches() {
+		t.Errorf("the extra notice's page was fetched")
 	}
 }
 

@@ -2,6 +2,7 @@ package noticefetch
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
@@ -179,12 +180,21 @@ func (p *Poller) Poll(ctx context.Context) (string, error) {
 	changed, heldNow := false, false
 	var pollErr error
 	for _, y := range []int{year, year + 1} {
-		items, err := p.Client.Search(ctx, y)
+		items, extras, err := p.Client.Search(ctx, y)
 		if err != nil {
 			pollErr = err
 			break
 		}
 		listed := make(map[string]bool)
+		for _, it := range extras {
+			listed[it.URL] = true
+			entry := Entry{Year: y, URL: it.URL}
+			if t, ok := it.Published(); ok {
+				entry.Published = t.UTC()
+			}
+			p.hold(entry, fmt.Sprintf("%s is not the yearly arrangement: it may change %d's days, and is held for the operator to apply by hand", it.PlainTitle(), y))
+			heldNow = true
+		}
 		for _, it := range items {
 			listed[it.URL] = true
 			if p.Book.Has(it.URL) {

@@ -92,7 +92,7 @@ func Prove(f Fetched, now time.Time) (Proven, error) {
 // that notice and proves each, in publication order: the first failure is
 // the error, as it would hold the notice in the service.
 func FetchYear(ctx context.Context, c *Client, year int, now time.Time) ([]Proven, error) {
-	items, err := c.Search(ctx, year)
+	items, _, err := c.Search(ctx, year)
 	if err != nil {
 		return nil, err
 	}

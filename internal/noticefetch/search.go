@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -82,6 +83,20 @@ func (it SearchItem) PlainTitle() string {
 // which asks for the General Office's documents only).
 func (it SearchItem) IsNotice(year int) bool {
 	return it.PlainTitle() == notice.ExpectedTitle(year) && (it.PubOrg == "" || strings.TrimSpace(it.PubOrg) == Issuer)
+}
+
+// generalOfficeNotice is the title of any notice of the General Office.
+var generalOfficeNotice = regexp.MustCompile(`^国务院办公厅关于.{1,60}的通知$`)
+
+// IsExtraNotice reports whether the item is another notice of the General
+// Office about year's holidays, not the yearly arrangement: an extension
+// (国务院办公厅关于延长2020年春节假期的通知), an extra day off. Such a notice
+// changes days but cannot be read as an arrangement: it is for the
+// operator. Interpretations (…的通知解读) and news are not notices.
+func (it SearchItem) IsExtraNotice(year int) bool {
+	t := it.PlainTitle()
+	return !it.IsNotice(year) && generalOfficeNotice.MatchString(t) && strings.Contains(t, strconv.Itoa(year)) &&
+		(it.PubOrg == "" || strings.TrimSpace(it.PubOrg) == Issuer)
 }
 
 // Published is the item's publication day (pubtimeStr, "2025.11.04") as
