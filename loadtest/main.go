@@ -10,6 +10,8 @@
 //	restore    a broken file, then the last good bytes put back: /healthz degraded, then ok again
 //	export     export into a directory with foreign files, twice, and two exports at once: the foreign files survive
 //	renders    distinct pages and variants of 10,000 events: peak RSS within its bound, small requests fast
+//	notice     a stand-in gov.cn lists the 2026 notice under load: served within seconds, no failed
+//	           request, every poll sees the whole feed before or after it; a tampered notice is held
 //
 // Every scenario is bounded in time and stops by itself; all traffic goes to
 // 127.0.0.1. Run it with `go run ./loadtest` (or `make loadtest`); -quick
@@ -96,6 +98,7 @@ func run(quick bool, only string) error {
 		{"restore", restore},
 		{"export", exportScenario},
 		{"renders", renders},
+		{"notice", noticeScenario},
 	}
 	fmt.Printf("%-10s %10s %7s %9s %9s %9s  %s\n", "scenario", "requests", "errors", "p50", "p99", "peak RSS", "result")
 	failed := 0
