@@ -20,7 +20,7 @@ func CoverageWarning(cat *events.Catalog, now time.Time) string {
 	if !due {
 		return ""
 	}
-	return fmt.Sprintf("the catalog has no holiday arrangement for %d (its last is %d): the State Council's notice comes out between late October and early December; once it is published, import it with feed notice (see docs/notice.md)", next, next-1)
+	return fmt.Sprintf("the catalog has no holiday arrangement for %d (its last is %d): the State Council's notice comes out between late October and early December; once it is published, feed serve applies it by itself (unless -notices off), and feed notice fetch prints it for a catalog kept in git (see docs/notice.md)", next, next-1)
 }
 
 // coverageText is what the page says of the years the feed covers, and,
