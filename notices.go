@@ -75,9 +75,26 @@ func (s *Server) noticeHealth() (*noticeStatus, []string) {
 		return nil, nil
 	}
 	st := (*status)(s.Snapshot().Catalog)
+	return &st, noticeWarnings(st)
+}
+
+// publicNotices is the status without what names the service's
+// surroundings (the source's address in an error), for clients that
+// HealthDetails does not allow to see details.
+func publicNotices(st *noticeStatus) *noticeStatus {
+	if st == nil {
+		return nil
+	}
+	public := *st
+	public.LastError = ""
+	return &public
+}
+
+// noticeWarnings are the held notices and the disagreements.
+func noticeWarnings(st noticeStatus) []string {
 	var warnings []string
 	for _, h := range st.Held {
 		warnings = append(warnings, "the notice for "+strconv.Itoa(h.Year)+" at "+h.URL+" is held, not served: "+h.Reason)
 	}
-	return &st, append(warnings, st.Warnings...)
+	return append(warnings, st.Warnings...)
 }

@@ -408,7 +408,7 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 			LastArrangedYear   int           `json:"last_arranged_year,omitempty"`
 			Warnings           []string      `json:"warnings,omitempty"`
 			Notices            *noticeStatus `json:"notices,omitempty"`
-		}{Status: status, Modified: snap.Catalog.Modified, RecentServerErrors: recentErrors, LastArrangedYear: lastYear, Warnings: warnings, Notices: notices}
+		}{Status: status, Modified: snap.Catalog.Modified, RecentServerErrors: recentErrors, LastArrangedYear: lastYear, Warnings: warnings, Notices: publicNotices(notices)}
 		if last != nil {
 			public.LastReload = &reloadTimes{last.At, last.Failed}
 		}

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"path/filepath"
 	"sync"
@@ -91,7 +90,7 @@ func newNoticeService(cfg noticeConfig, log *slog.Logger, now func() time.Time) 
 	}
 	ns.book = noticefetch.NewBook()
 	ns.poller = &noticefetch.Poller{
-		Client:   &noticefetch.Client{Source: cfg.source, HTTP: &http.Client{}},
+		Client:   &noticefetch.Client{Source: cfg.source},
 		Book:     ns.book,
 		Log:      log,
 		Now:      now,

@@ -295,7 +295,7 @@ func TestNoticeFaults(t *testing.T) {
 				gov.Handle(path2026, tc.page)
 			}
 			partial := withoutEvents(t, func(id string) bool { return strings.HasPrefix(id, "cn-") && strings.Contains(id, "-2026-") })
-			feed := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", partial, "-notice-source", gov.Source(), "-notice-interval", "1s"},
+			feed := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", partial, "-notice-source", gov.Source(), "-notice-interval", "1s", "-health-details", "loopback"},
 				map[string]string{"FEED_NOTICES": filepath.Join(t.TempDir(), "notices")})
 			base := strings.TrimSuffix(feed, "/calendar.ics")
 			before := getNoticeHealth(t, base).ETag

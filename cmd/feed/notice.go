@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -115,7 +114,7 @@ func fetchNotice(ctx context.Context, args []string, getenv func(string) string,
 			return catalogError(*catalogPath, err)
 		}
 	}
-	client := &noticefetch.Client{Source: *source, HTTP: &http.Client{}}
+	client := &noticefetch.Client{Source: *source}
 	proven, err := noticefetch.FetchYear(ctx, client, *year, now())
 	if err != nil {
 		return err

@@ -215,7 +215,7 @@ func (b *Book) Compose(file string, data []byte) (*events.Catalog, error) {
 		evs := YearEvents(vs)
 		if HoldsYear(base, year) {
 			entry.State = StateCatalog
-			if w := disagreement(base, file, latest, evs); w != "" {
+			if w := disagreement(base, latest, evs); w != "" {
 				warns = append(warns, w)
 			}
 			entries = append(entries, entry)
@@ -229,7 +229,8 @@ func (b *Book) Compose(file string, data []byte) (*events.Catalog, error) {
 		next := append(composed, toml.Bytes()...)
 		c, err := events.Parse(file, next)
 		if err != nil {
-			entry.State, entry.Reason = StateHeld, "its events do not fit the catalog: "+err.Error()
+			// The catalog's path stays in the log: /healthz may be public.
+			entry.State, entry.Reason = StateHeld, "its events do not fit the catalog: "+strings.ReplaceAll(err.Error(), file, "the catalog")
 			entries = append(entries, entry)
 			continue
 		}
@@ -248,7 +249,7 @@ func (b *Book) Compose(file string, data []byte) (*events.Catalog, error) {
 
 // disagreement says where the catalog's arrangement of a year differs from
 // the fetched notice's, or nothing.
-func disagreement(cat *events.Catalog, file string, latest Proven, evs []events.Event) string {
+func disagreement(cat *events.Catalog, latest Proven, evs []events.Event) string {
 	var confirmed []events.Event
 	for _, ev := range evs {
 		if ev.Status != events.StatusCancelled {
@@ -270,6 +271,6 @@ func disagreement(cat *events.Catalog, file string, latest Proven, evs []events.
 	if len(diffs) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s's arrangement for %d differs from the notice fetched from %s (the catalog's is served): %s",
-		file, latest.Year, latest.URL, strings.Join(diffs, "; "))
+	return fmt.Sprintf("the catalog's arrangement for %d differs from the notice fetched from %s (the catalog's is served): %s",
+		latest.Year, latest.URL, strings.Join(diffs, "; "))
 }

@@ -31,8 +31,8 @@ const maxResultPages = 5
 type Client struct {
 	// Source is the search's address; the client adds its query.
 	Source string
-	// HTTP makes the requests; nil for one without redirects to other
-	// schemes and a bound on every answer.
+	// HTTP makes the requests; nil for one that follows at most
+	// maxRedirects redirects, each to gov.cn or the source's host.
 	HTTP *http.Client
 	// Timeout bounds each answer; 0 for AnswerTimeout.
 	Timeout time.Duration
@@ -65,11 +65,20 @@ func RetryAfter(err error) time.Duration {
 // ErrTooLarge is an answer past its size limit.
 var ErrTooLarge = errors.New("answer too large")
 
+// maxRedirects bounds the redirects followed for one answer.
+const maxRedirects = 3
+
 func (c *Client) httpClient() *http.Client {
 	if c.HTTP != nil {
 		return c.HTTP
 	}
-	return http.DefaultClient
+	return &http.Client{CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) > maxRedirects {
+			return fmt.Errorf("more than %d redirects", maxRedirects)
+		}
+		// A redirect may only lead where the search may send the client.
+		return c.checkPageAddress(req.URL.String())
+	}}
 }
 
 func (c *Client) timeout() time.Duration {

@@ -229,6 +229,15 @@ func TestAnswerLimits(t *testing.T) {
 	if _, err := c.Page(ctx, "https://example.org/notice.htm"); err == nil {
 		t.Error("a page off gov.cn and off the search's host was fetched")
 	}
+	s.Handle("/away.htm", http.RedirectHandler("http://example.invalid/notice.htm", http.StatusFound))
+	s.Handle("/moved.htm", http.RedirectHandler("/endless.htm", http.StatusFound))
+	own := &Client{Source: s.Source(), Timeout: 500 * time.Millisecond}
+	if _, err := own.Page(ctx, s.URL+"/away.htm"); err == nil || !strings.Contains(err.Error(), "neither on gov.cn") {
+		t.Errorf("a redirect off gov.cn: %v", err)
+	}
+	if _, err := own.Page(ctx, s.URL+"/moved.htm"); err == nil || strings.Contains(err.Error(), "neither on gov.cn") {
+		t.Errorf("a redirect on the same host: %v, want it followed (to the page that never ends)", err)
+	}
 	s.SearchHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "120")
 		http.Error(w, "busy", http.StatusServiceUnavailable)

@@ -337,7 +337,8 @@ func (p *Poller) Status(served *events.Catalog) Status {
 	})
 	st.Warnings = slices.Clone(warns)
 	if p.storeFailed != nil {
-		st.Warnings = append(st.Warnings, "the notices folder cannot be written ("+p.storeFailed.Error()+"): fetched notices are served from memory and fetched again after a restart")
+		// The folder and the error are in the log: /healthz may be public.
+		st.Warnings = append(st.Warnings, "the notices folder cannot be written: fetched notices are served from memory and fetched again after a restart (the log says why)")
 	}
 	return st
 }
