@@ -353,6 +353,20 @@ func TestAmendment(t *testing.T) {
 	if ev := byID["cn-new-year-2026-days-off"]; ev.Revision.Sequence != 0 || !ev.Revision.Modified.Equal(publishedAt(2026).UTC()) {
 		t.Errorf("a break left as it was: %+v", ev.Revision)
 	}
+	// Served: the catalog takes the corrections as they are.
+	book := NewBook()
+	book.Add(second)
+	book.Add(first)
+	cat, err := book.Compose("catalog.toml", catalogWithout(t, 2026))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := book.Entries(cat); len(entries) != 1 || entries[0].State != StateApplied || entries[0].URL != second.URL {
+		t.Fatalf("entries %+v", entries)
+	}
+	if ev, ok := cat.Event("cn-labour-day-2026-workday-05-09"); !ok || ev.Status != events.StatusCancelled || ev.Revision.Sequence != 1 {
+		t.Errorf("served: %+v", ev)
+	}
 }
 
 // catalogWithout is the default catalog's text without the events of year.
