@@ -114,14 +114,14 @@ func TestServeFetchesTheNotice(t *testing.T) {
 	feed := start(t, args, map[string]string{"FEED_NOTICES": dir})
 	base := strings.TrimSuffix(feed, "/calendar.ics")
 	var h noticeHealth
-	waitFor(t, "the 2026 notice to be applied", func() bool {
+	waitForNotice(t, "the 2026 notice to be applied", func() bool {
 		h = getNoticeHealth(t, base)
 		return h.Notices != nil && len(h.Notices.Applied) == 1 && !h.Notices.NextPoll.IsZero()
 	})
 	if a := h.Notices.Applied[0]; a.Year != 2026 || a.URL != gov.URL+path2026 || !a.Published.Equal(published2026) {
 		t.Errorf("applied %+v", a)
 	}
-	waitFor(t, "the 2027 notice to be held", func() bool {
+	waitForNotice(t, "the 2027 notice to be held", func() bool {
 		h = getNoticeHealth(t, base)
 		return len(h.Notices.Held) == 1
 	})
@@ -159,7 +159,7 @@ func TestServeFetchesTheNotice(t *testing.T) {
 	// and ETag, so that a client moved between them gets 304.
 	other := start(t, append(args[:len(args):len(args)], "-notices", filepath.Join(t.TempDir(), "other")), nil)
 	otherBase := strings.TrimSuffix(other, "/calendar.ics")
-	waitFor(t, "the second instance to apply the notice", func() bool {
+	waitForNotice(t, "the second instance to apply the notice", func() bool {
 		h := getNoticeHealth(t, otherBase)
 		return h.Notices != nil && len(h.Notices.Applied) == 1
 	})
@@ -207,7 +207,7 @@ func TestUnwritableNoticesFolder(t *testing.T) {
 	feed := start(t, []string{"-addr", "127.0.0.1:0", "-catalog", partial, "-notices", filepath.Join(blocker, "notices"),
 		"-notice-source", gov.Source(), "-notice-interval", "1s"}, map[string]string{"FEED_NOTICES": "set by the flag"})
 	base := strings.TrimSuffix(feed, "/calendar.ics")
-	waitFor(t, "the notice to be applied from memory", func() bool {
+	waitForNotice(t, "the notice to be applied from memory", func() bool {
 		h := getNoticeHealth(t, base)
 		return h.Notices != nil && len(h.Notices.Applied) == 1 && strings.Contains(strings.Join(h.Warnings, "\n"), "notices folder cannot be written")
 	})
@@ -302,7 +302,7 @@ func TestNoticeFaults(t *testing.T) {
 			resp, _ := get(t, base+everyHoliday)
 			etag := resp.Header.Get("ETag")
 			var h noticeHealth
-			waitFor(t, "the failure to be reported", func() bool {
+			waitForNotice(t, "the failure to be reported", func() bool {
 				h = getNoticeHealth(t, base)
 				return h.Notices != nil && strings.Contains(h.Notices.LastError, tc.reason)
 			})
@@ -319,5 +319,19 @@ func TestNoticeFaults(t *testing.T) {
 				t.Errorf("the feed changed: status %q, applied %v", h.Status, h.Notices.Applied)
 			}
 		})
+	}
+}
+
+// waitForNotice polls until cond holds, for at most 20 seconds: a poll, a
+// proof and a build of the whole catalog, under the race detector on a
+// busy machine, take more than waitFor's five.
+func waitForNotice(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
