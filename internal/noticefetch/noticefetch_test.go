@@ -313,6 +313,12 @@ func TestStore(t *testing.T) {
 	if loaded, errs := store.Load(); len(loaded) != 0 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "SHA-256") {
 		t.Errorf("a changed file: loaded %d, errors %v", len(loaded), errs)
 	}
+	if err := store.Save(f); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, errs := store.Load(); len(loaded) != 1 || len(errs) != 0 {
+		t.Errorf("saving again did not repair the changed file: loaded %d, errors %v", len(loaded), errs)
+	}
 	blocker := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
 		t.Fatal(err)

@@ -215,6 +215,9 @@ func (p *Poller) Poll(ctx context.Context) (string, error) {
 			entry.Published = f.Published
 			proven, err := Prove(f, p.now())
 			if err != nil {
+				// Kept too, for the operator to read; proven again at
+				// the next start, by the importer of then.
+				p.save(f)
 				p.hold(entry, err.Error())
 				heldNow = true
 				continue

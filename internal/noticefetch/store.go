@@ -46,9 +46,15 @@ func fileName(f Fetched) string { return fmt.Sprintf("%d-%.16s.json", f.Year, f.
 
 // Save writes the notice's file atomically: a temporary file in the same
 // folder, synced, renamed into place. The folder is created if need be.
+//
+// A notice already kept whole (the same year and content) is not written
+// again.
 func (s Store) Save(f Fetched) error {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return fmt.Errorf("save notice: %w", err)
+	}
+	if kept, err := readRecord(filepath.Join(s.Dir, fileName(f))); err == nil && kept.SHA256 == f.SHA256 {
+		return nil
 	}
 	data, err := json.MarshalIndent(record{Year: f.Year, URL: f.URL, Title: f.Title, Published: f.Published,
 		FetchedAt: f.FetchedAt, SHA256: f.SHA256, Page: string(f.Page)}, "", "  ")
