@@ -7,6 +7,12 @@
 // with curl) or as its text pasted into a file, in the wordings the notices
 // have used since 2022. It reads the whole notice or nothing: anything it
 // cannot read is an error that quotes the line, never a partial year.
+//
+// What it returns is proved, since it may reach every subscriber without
+// a person reading it: the title is a yearly arrangement's (and the one
+// expected), the year is at most the next, and every date, weekday, lunar
+// date, count, break and make-up day agrees with the calendar, the
+// national holiday regulations and the other holidays (docs/notice.md).
 package notice
 
 import (
@@ -55,12 +61,16 @@ func ExpectedTitle(year int) string {
 // a page that is not a notice cannot become a catalog full of it.
 const (
 	// maxParagraph bounds a holiday's paragraph, in characters: it becomes
-	// the days-off event's Chinese description. The longest so far, with
-	// the advice on New Year's Eve, has about 120.
+	// the days-off event's Chinese description. The longest in the
+	// notices of 2022–2026 has 68.
 	maxParagraph = 500
-	// maxWorkdays bounds the make-up working days of one paragraph: no
-	// notice since 2008 has given more than two.
+	// maxWorkdays bounds the make-up working days of one paragraph: the
+	// notices of 2022–2026 give two at most.
 	maxWorkdays = 4
+	// maxWorkdayGap bounds how far a make-up working day is from its
+	// break, in days: the farthest in the notices of 2022–2026 is 11
+	// (20 September 2026, for National Day).
+	maxWorkdayGap = 31
 	// maxQuote bounds what an error message quotes of the input.
 	maxQuote = 80
 )
@@ -296,7 +306,69 @@ func parseLines(lines []line, content bool, expected string, thisYear int) (*Not
 	if len(missing) > 0 {
 		return nil, &Error{Msg: fmt.Sprintf("the notice has no paragraph for %s: every notice arranges all the statutory holidays, so a paragraph was not recognised (each starts with its number, such as 三、清明节：)", strings.Join(missing, "、"))}
 	}
+	if err := checkDaysOff(n, paragraphs); err != nil {
+		return nil, err
+	}
 	return n, nil
+}
+
+// checkDaysOff checks that the days off add up as the regulations have
+// them: every weekday off that is not a statutory day is either a day in
+// lieu of a statutory day that falls on a weekend or on another holiday's
+// statutory day (Article 6), or is made up by a make-up working day
+// (Article 7). The notices of 2022–2026 add up so over the year (the
+// tests read them); the sum is over the year because a day in lieu may be
+// given in another holiday's break, and a break that does not add up on
+// its own is named only when the year does not either.
+func checkDaysOff(n *Notice, paragraphs []line) error {
+	holidays := make(map[events.Date]int) // statutory day → holidays it is one of
+	for _, h := range events.Holidays() {
+		if h == events.HolidayMidAutumnNationalDay {
+			continue
+		}
+		days, err := events.Statutory(n.Year, h)
+		if err != nil {
+			return &Error{Msg: err.Error()}
+		}
+		for _, r := range days {
+			for d := r.First; !r.Last.Before(d); d = d.AddDays(1) {
+				holidays[d]++
+			}
+		}
+	}
+	type sum struct{ off, madeUp, inLieu int }
+	var year sum
+	sums := make([]sum, len(n.Breaks))
+	for i, b := range n.Breaks {
+		for d := b.First; !b.Last.Before(d); d = d.AddDays(1) {
+			c, statutory := holidays[d]
+			switch {
+			case !statutory && !isWeekend(d):
+				sums[i].off++
+			case statutory && isWeekend(d):
+				sums[i].inLieu += c
+			case statutory:
+				sums[i].inLieu += c - 1
+			}
+		}
+		sums[i].madeUp = len(b.Workdays)
+		year.off += sums[i].off
+		year.madeUp += sums[i].madeUp
+		year.inLieu += sums[i].inLieu
+	}
+	if year.off == year.madeUp+year.inLieu {
+		return nil
+	}
+	for i, s := range sums {
+		if s.off != s.madeUp+s.inLieu {
+			b, l := n.Breaks[i], paragraphs[i]
+			return &Error{Line: l.num, Text: l.text, Msg: fmt.Sprintf(
+				"the days off do not add up: in the break %s to %s, weekdays off that are not statutory days: %d; make-up working days: %d; days in lieu of statutory days on a weekend or shared by two holidays: %d "+
+					"(over the year: %d; %d; %d): each such weekday off is made up or given in lieu",
+				b.First, b.Last, s.off, s.madeUp, s.inLieu, year.off, year.madeUp, year.inLieu)}
+		}
+	}
+	return &Error{Msg: "the days off do not add up"} // a year that does not add up has a break that does not
 }
 
 // earliestYear is the first year whose notice is read: the regulations
@@ -517,6 +589,9 @@ func parseParagraph(year int, names, body string, l line) (Break, error) {
 				}
 				if !d.Before(b.First) && !b.Last.Before(d) {
 					return fail("make-up working day %s is inside the break %s to %s", d, b.First, b.Last)
+				}
+				if gap := max(daysBetween(d, b.First), daysBetween(b.Last, d)); gap > maxWorkdayGap {
+					return fail("make-up working day %s is %d days from the break %s to %s: a make-up day is near the break it makes up for (at most %d days)", d, gap, b.First, b.Last, maxWorkdayGap)
 				}
 				if n := len(b.Workdays); n > 0 && !b.Workdays[n-1].Before(d) {
 					return fail("make-up working days must be in order, each once: %s after %s", d, b.Workdays[n-1])

@@ -34,6 +34,10 @@ var tamperedCases = []struct {
 	{"break without its statutory day", "六、中秋节：9月10日至12日放假，与周末连休。", "六、中秋节：9月12日放假，共1天。", []string{"line 13", "does not contain", "Mid-Autumn", "2022-09-10"}},
 	{"Labour Day without 1 May", "4月30日至5月4日放假调休，共5天", "5月2日至5月4日放假调休，共3天", []string{"line 11", "does not contain", "2022-05-01"}},
 	{"a break of another year", "1月31日至2月6日放假调休，共7天", "2021年12月31日至2022年1月6日放假调休，共7天", []string{"line 9", "not in the notice's year 2022"}},
+	{"a make-up day far from its break", "4月24日（星期日）、5月7日（星期六）上班", "4月24日（星期日）、12月24日（星期六）上班", []string{"line 11", "2022-12-24 is 234 days from the break", "at most 31"}},
+	{"a make-up day a month before its break", "10月8日（星期六）、10月9日（星期日）上班", "8月27日（星期六）、10月9日（星期日）上班", []string{"line 14", "2022-08-27 is 35 days from the break"}},
+	{"a make-up day left out", "10月8日（星期六）、10月9日（星期日）上班", "10月9日（星期日）上班", []string{"line 14", "do not add up", "not statutory days: 4; make-up working days: 1;", "shared by two holidays: 2"}},
+	{"a day longer, counted", "6月3日至5日放假，共3天", "6月3日至6日放假，共4天", []string{"line 12", "do not add up", "not statutory days: 1; make-up working days: 0;"}},
 	{"two breaks overlap", "10月1日至7日放假调休，共7天", "9月12日至10月7日放假调休，共26天", []string{"line 14", "overlaps the 中秋节 break", "(line 13)"}},
 }
 
@@ -114,8 +118,8 @@ func TestTooManyWorkdays(t *testing.T) {
 			checkRefused(t, n, err, tc.want)
 		})
 	}
-	// At the limit, it is read.
-	text := strings.Replace(string(base), "10月8日（星期六）、10月9日（星期日）上班", "10月8日（星期六）、10月9日（星期日）、10月15日、10月16日上班", 1)
+	// At the limit, it is read: a break of 11 days with 4 make-up days.
+	text := strings.Replace(string(base), "10月1日至7日放假调休，共7天。10月8日（星期六）、10月9日（星期日）上班", "10月1日至11日放假调休，共11天。9月24日、9月25日、10月15日、10月16日上班", 1)
 	if _, err := Parse(strings.NewReader(text), Options{URL: noticeURLs[2022]}); err != nil {
 		t.Errorf("%d make-up days: %v", maxWorkdays, err)
 	}
@@ -351,10 +355,8 @@ func TestWorkdayIDOfTheYearBefore(t *testing.T) {
 
 // A New Year make-up day may be in the December before, as 2019's was.
 func TestNewYearWorkdayTheYearBefore(t *testing.T) {
-	text := minimalNotice(2026)
-	text = strings.Replace(text, "一、元旦：1月1日放假，共1天。", "一、元旦：1月1日放假，共1天。2025年12月27日（星期六）上班。", 1)
-	text = strings.Replace(text, "二、春节：2月1日至7日放假调休，共7天。", "二、春节：2月15日至23日放假调休，共9天。", 1)
-	text = strings.NewReplacer("9月15日", "9月25日", "6月5日", "6月19日").Replace(text)
+	text := strings.Replace(mustRead(t, "2026.txt"), "一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。",
+		"一、元旦：2025年12月31日（周三）至2026年1月3日（周六）放假调休，共4天。2025年12月27日（周六）、1月4日（周日）上班。", 1)
 	n, err := Parse(strings.NewReader(text), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -363,4 +365,26 @@ func TestNewYearWorkdayTheYearBefore(t *testing.T) {
 	if evs[1].ID != "cn-new-year-2026-workday-2025-12-27" || evs[1].When.First.String() != "2025-12-27" {
 		t.Errorf("the make-up day is %s %s", evs[1].ID, evs[1].When.First)
 	}
+}
+
+// The days off add up over the year with days in lieu: of a statutory day
+// on a weekend, and of one shared by two holidays, as when Mid-Autumn was
+// on 1 October in 2020 (a notice in that year's shape). Without the day in
+// lieu of the shared day, the same break does not add up.
+func TestDaysInLieu(t *testing.T) {
+	shared := `https://notice.example.org/2020.htm
+国务院办公厅关于2020年部分节假日安排的通知
+一、元旦：2020年1月1日放假，共1天。
+二、春节：1月24日至30日放假调休，共7天。1月19日（星期日）、2月1日（星期六）上班。
+三、清明节：4月4日至6日放假，共3天。
+四、劳动节：5月1日至5日放假调休，共5天。4月26日（星期日）、5月9日（星期六）上班。
+五、端午节：6月25日至27日放假调休，共3天。6月28日（星期日）上班。
+六、国庆节、中秋节：10月1日至8日放假调休，共8天。9月27日（星期日）、10月10日（星期六）上班。
+`
+	if _, err := Parse(strings.NewReader(shared), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	longer := strings.Replace(shared, "10月1日至8日放假调休，共8天", "10月1日至9日放假调休，共9天", 1)
+	n, err := Parse(strings.NewReader(longer), Options{})
+	checkRefused(t, n, err, []string{"line 8", "do not add up", "not statutory days: 5; make-up working days: 2;", "shared by two holidays: 2"})
 }
