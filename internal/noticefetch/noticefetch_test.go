@@ -465,12 +465,12 @@ func TestPollerAppliesOnTheThirdPoll(t *testing.T) {
 func TestCatalogWins(t *testing.T) {
 	book := NewBook()
 	item := SearchItem{Title: notice.ExpectedTitle(2026), URL: "https://www.gov.cn" + noticePath(2026), PubTime: published[2026]}
-	moved := strings.Replace(noticeText(t, 2026), "9月25日（周五）至27日（周日）放假，共3天", "9月25日（周五）至28日（周一）放假，共4天", 1)
-	p, err := Prove(newFetched(2026, item, govcntest.NoticePage(moved, publishedAt(2026)), time.Now()), testNow)
+	p, err := Prove(newFetched(2026, item, govcntest.NoticePage(noticeText(t, 2026), publishedAt(2026)), time.Now()), testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
 	book.Add(p)
+	// The default catalog has 2026 as the notice has it: no warning.
 	cat, err := book.Compose("catalog.toml", events.DefaultSource())
 	if err != nil {
 		t.Fatal(err)
@@ -479,9 +479,31 @@ func TestCatalogWins(t *testing.T) {
 	if !reflect.DeepEqual(cat.Events, def.Events) {
 		t.Error("the fetched notice changed a year the catalog holds")
 	}
-	entries, warns := book.Entries(cat)
-	if len(entries) != 1 || entries[0].State != StateCatalog || len(warns) != 1 || !strings.Contains(warns[0], "cn-mid-autumn-2026-days-off") {
+	if entries, warns := book.Entries(cat); len(entries) != 1 || entries[0].State != StateCatalog || len(warns) != 0 {
 		t.Errorf("entries %+v, warnings %q", entries, warns)
+	}
+	// A catalog that lost a make-up day of 2026 keeps it lost, and is
+	// warned about.
+	tables := strings.Split(string(events.DefaultSource()), "\n[[event]]\n")
+	kept := tables[:1]
+	for _, table := range tables[1:] {
+		if !strings.HasPrefix(table, `id = "cn-labour-day-2026-workday-05-09"`) {
+			kept = append(kept, table)
+		}
+	}
+	lacking, err := events.Parse("catalog.toml", []byte(strings.Join(kept, "\n[[event]]\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err = book.Compose("catalog.toml", []byte(strings.Join(kept, "\n[[event]]\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cat.Events, lacking.Events) {
+		t.Error("the fetched notice changed a year the catalog holds")
+	}
+	if _, warns := book.Entries(cat); len(warns) != 1 || !strings.Contains(warns[0], "cn-labour-day-2026-workday-05-09") {
+		t.Errorf("warnings %q", warns)
 	}
 }
 
