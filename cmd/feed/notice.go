@@ -23,7 +23,8 @@ func importNotice(args []string, stdin io.Reader, stdout, stderr io.Writer, now 
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: feed notice [flags] FILE|-")
-		fmt.Fprintln(stderr, "Reads a notice 国务院办公厅关于YYYY年部分节假日安排的通知 (the gov.cn page or its text) and prints its [[event]] tables.")
+		fmt.Fprintln(stderr, "       feed notice fetch [-year N] [-catalog FILE] [-notice-source URL]")
+		fmt.Fprintln(stderr, "Reads a notice 国务院办公厅关于YYYY年部分节假日安排的通知 (the gov.cn page or its text; with fetch, found with gov.cn's search) and prints its [[event]] tables.")
 		fs.PrintDefaults()
 	}
 	catalogPath := fs.String("catalog", "", "leave out the events this catalog already has with the same dates; print changed ones as corrections")
