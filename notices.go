@@ -17,8 +17,8 @@ type noticeState struct {
 	polls  *prometheus.CounterVec
 }
 
-// noticeStatus is the notices' part of /healthz.
-type noticeStatus = noticefetch.Status
+// noticeInfo is the notices' part of /healthz.
+type noticeInfo = noticefetch.Status
 
 func newNoticeState(s *Server) *noticeState {
 	n := &noticeState{
@@ -30,7 +30,7 @@ func newNoticeState(s *Server) *noticeState {
 	for _, o := range []string{noticefetch.OutcomeApplied, noticefetch.OutcomeHeld, noticefetch.OutcomeUnchanged, noticefetch.OutcomeFailed} {
 		n.polls.WithLabelValues(o)
 	}
-	gauge := func(name, help string, value func(st *noticeStatus) float64) prometheus.Collector {
+	gauge := func(name, help string, value func(st *noticeInfo) float64) prometheus.Collector {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
 			st, _ := s.noticeHealth()
 			if st == nil {
@@ -41,16 +41,16 @@ func newNoticeState(s *Server) *noticeState {
 	}
 	s.metrics.registry.MustRegister(n.polls,
 		gauge("feed_notice_last_success_timestamp_seconds", "When the search for the holiday notices last answered (0 before it has).",
-			func(st *noticeStatus) float64 {
+			func(st *noticeInfo) float64 {
 				if st.LastSuccess.IsZero() {
 					return 0
 				}
 				return float64(st.LastSuccess.Unix())
 			}),
 		gauge("feed_notices_held", "Notices found and not served, because they could not be read or proven, or do not fit the catalog; /healthz names each with its reason. Alert when above 0.",
-			func(st *noticeStatus) float64 { return float64(len(st.Held)) }),
+			func(st *noticeInfo) float64 { return float64(len(st.Held)) }),
 		gauge("feed_notices_applied", "Fetched notices served, one per year.",
-			func(st *noticeStatus) float64 { return float64(len(st.Applied)) }),
+			func(st *noticeInfo) float64 { return float64(len(st.Applied)) }),
 	)
 	return n
 }
@@ -69,7 +69,7 @@ func (s *Server) NoticePolled(outcome string) {
 // noticeHealth is the notices' part of /healthz, nil when the service does
 // not fetch them, and its warnings. Held notices and disagreements are
 // warnings: the feed being served is right, and the status stays ok.
-func (s *Server) noticeHealth() (*noticeStatus, []string) {
+func (s *Server) noticeHealth() (*noticeInfo, []string) {
 	status := s.notices.status.Load()
 	if status == nil {
 		return nil, nil
@@ -81,7 +81,7 @@ func (s *Server) noticeHealth() (*noticeStatus, []string) {
 // publicNotices is the status without what names the service's
 // surroundings (the source's address in an error), for clients that
 // HealthDetails does not allow to see details.
-func publicNotices(st *noticeStatus) *noticeStatus {
+func publicNotices(st *noticeInfo) *noticeInfo {
 	if st == nil {
 		return nil
 	}
@@ -91,7 +91,7 @@ func publicNotices(st *noticeStatus) *noticeStatus {
 }
 
 // noticeWarnings are the held notices and the disagreements.
-func noticeWarnings(st noticeStatus) []string {
+func noticeWarnings(st noticeInfo) []string {
 	var warnings []string
 	for _, h := range st.Held {
 		warnings = append(warnings, "the notice for "+strconv.Itoa(h.Year)+" at "+h.URL+" is held, not served: "+h.Reason)

@@ -393,7 +393,7 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 			RecentServerErrors int           `json:"recent_server_errors,omitempty"`
 			LastArrangedYear   int           `json:"last_arranged_year,omitempty"`
 			Warnings           []string      `json:"warnings,omitempty"`
-			Notices            *noticeStatus `json:"notices,omitempty"`
+			Notices            *noticeInfo   `json:"notices,omitempty"`
 		}{status, len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), last, recentErrors, lastYear, warnings, notices}
 	} else {
 		type reloadTimes struct {
@@ -401,13 +401,13 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 			Failed bool      `json:"failed"`
 		}
 		public := struct {
-			Status             string        `json:"status"`
-			Modified           time.Time     `json:"modified"`
-			LastReload         *reloadTimes  `json:"last_reload,omitempty"`
-			RecentServerErrors int           `json:"recent_server_errors,omitempty"`
-			LastArrangedYear   int           `json:"last_arranged_year,omitempty"`
-			Warnings           []string      `json:"warnings,omitempty"`
-			Notices            *noticeStatus `json:"notices,omitempty"`
+			Status             string       `json:"status"`
+			Modified           time.Time    `json:"modified"`
+			LastReload         *reloadTimes `json:"last_reload,omitempty"`
+			RecentServerErrors int          `json:"recent_server_errors,omitempty"`
+			LastArrangedYear   int          `json:"last_arranged_year,omitempty"`
+			Warnings           []string     `json:"warnings,omitempty"`
+			Notices            *noticeInfo  `json:"notices,omitempty"`
 		}{Status: status, Modified: snap.Catalog.Modified, RecentServerErrors: recentErrors, LastArrangedYear: lastYear, Warnings: warnings, Notices: publicNotices(notices)}
 		if last != nil {
 			public.LastReload = &reloadTimes{last.At, last.Failed}
