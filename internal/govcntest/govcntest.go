@@ -69,6 +69,10 @@ func (s *Server) List(year int, items ...Item) {
 	s.items[year] = items
 }
 
+// Answer is the search's own answer, for a SearchHandler that changes it
+// only at times.
+func (s *Server) Answer(w http.ResponseWriter, r *http.Request) { s.answer(w, r) }
+
 // Page serves body at path as an HTML page.
 func (s *Server) Page(path string, body []byte) {
 	s.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
