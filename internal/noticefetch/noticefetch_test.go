@@ -280,6 +280,13 @@ func TestReadSearchAnswer(t *testing.T) {
 			}
 		})
 	}
+	for _, n := range []int{maxItems, maxItems + 1} {
+		items := strings.TrimSuffix(strings.Repeat(`{"title":"t","url":"u"},`, n), ",")
+		a, err := ReadSearchAnswer([]byte(`{"code":200,"searchVO":{"totalpage":1,"listVO":[` + items + `]}}`))
+		if (err != nil) != (n > maxItems) || (err == nil && len(a.Items) != n) {
+			t.Errorf("an answer of %d items: %d read, %v", n, len(a.Items), err)
+		}
+	}
 	it := SearchItem{Title: "国务院办公厅关于<em>2026</em>年部分<em>节假日</em>安排的通知", PubOrg: Issuer}
 	if !it.IsNotice(2026) || it.IsNotice(2027) {
 		t.Error("highlighting is not taken off the title")
@@ -608,4 +615,44 @@ func FuzzSearchAnswer(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLimitsExactly: an answer of exactly its limit is read, one byte more
+// is not; the store reads at most maxStoredFiles files.
+func TestLimitsExactly(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s := standIn(t)
+	c := client(s)
+	nothing := []byte(`{"code":1001,"msg":"未找到相关结果"}`)
+	for _, tc := range []struct {
+		size  int
+		fails bool
+	}{{MaxSearchBytes, false}, {MaxSearchBytes + 1, true}} {
+		body := append(bytes.Clone(nothing), bytes.Repeat([]byte(" "), tc.size-len(nothing))...)
+		s.SearchHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) }))
+		if _, _, err := c.Search(ctx, 2026); (err != nil) != tc.fails {
+			t.Errorf("a search answer of %d bytes: %v", tc.size, err)
+		}
+	}
+	for _, tc := range []struct {
+		size  int
+		fails bool
+	}{{notice.MaxSize, false}, {notice.MaxSize + 1, true}} {
+		page := bytes.Repeat([]byte("a"), tc.size)
+		s.Page("/page.htm", page)
+		if got, err := c.Page(ctx, s.URL+"/page.htm"); (err != nil) != tc.fails || (err == nil && len(got) != tc.size) {
+			t.Errorf("a page of %d bytes: %d read, %v", tc.size, len(got), err)
+		}
+	}
+	dir := t.TempDir()
+	for i := range maxStoredFiles + 1 {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%04d.json", i)), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, errs := (Store{Dir: dir}).Load()
+	if len(errs) != maxStoredFiles+1 || !strings.Contains(errs[len(errs)-1].Error(), "the rest are not read") {
+		t.Errorf("%d errors reading %d files; the last: %v", len(errs), maxStoredFiles+1, errs[len(errs)-1])
+	}
 }
