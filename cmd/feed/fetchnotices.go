@@ -115,7 +115,11 @@ func (ns *noticeService) start(ctx context.Context, server *feed.Server, rebuild
 	ns.poller.Connect(rebuild, server.NoticePolled, func(year int) bool {
 		return noticefetch.HoldsYear(server.Snapshot().Catalog, year)
 	})
-	ns.log.Info("asking for the State Council's holiday notices", "source", ns.cfg.source, "dir", ns.cfg.dir, "interval", ns.cfg.interval)
+	every := "hourly from 15 October until next year's notice is in, daily otherwise"
+	if ns.cfg.interval > 0 {
+		every = ns.cfg.interval.String()
+	}
+	ns.log.Info("asking for the State Council's holiday notices", "source", ns.cfg.source, "dir", ns.cfg.dir, "every", every)
 	pollCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

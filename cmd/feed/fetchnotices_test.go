@@ -389,3 +389,42 @@ func TestNoticeOnTheThirdPoll(t *testing.T) {
 		t.Errorf("the feed differs from the hand import's: %s", firstDifference(string(want), string(fetched)))
 	}
 }
+
+// TestNoticeFlagErrors: a bad notice flag stops the service before it
+// listens, naming the flag.
+func TestNoticeFlagErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"-notice-interval", "0s"}, nil, "-notice-interval"},
+		{[]string{"-notice-interval", "soon"}, nil, "-notice-interval"},
+		{nil, map[string]string{"FEED_NOTICE_INTERVAL": "500ms"}, "-notice-interval"},
+		{[]string{"-notice-source", "ftp://sousuo.www.gov.cn/"}, nil, "-notice-source"},
+		{nil, map[string]string{"FEED_NOTICE_SOURCE": "sousuo.www.gov.cn"}, "-notice-source"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := run(ctx, append([]string{"feed", "-addr", "127.0.0.1:0"}, tc.args...), func(k string) string { return tc.env[k] }, io.Discard, io.Discard)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: %v, want an error naming %s", tc.args, tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestDefaultNoticeDir(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"XDG_STATE_HOME": "/var/lib/state", "HOME": "/home/feed"}, "/var/lib/state/feed/notices"},
+		{map[string]string{"HOME": "/home/feed"}, "/home/feed/.local/state/feed/notices"},
+		{map[string]string{"XDG_STATE_HOME": "relative", "HOME": "/home/feed"}, "/home/feed/.local/state/feed/notices"},
+		{nil, ""},
+	} {
+		if got := defaultNoticeDir(func(k string) string { return tc.env[k] }); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.env, got, tc.want)
+		}
+	}
+}
