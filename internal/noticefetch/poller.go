@@ -12,9 +12,9 @@ import (
 	"feed/events"
 )
 
-// The schedule: hourly from SeasonStart (15 October, China time) until the
-// next year's notice is in, daily otherwise, since amendments and extra
-// notices come in any month.
+// The schedule: every SeasonInterval from 15 October (China time) until
+// the next year's notice is in, every OffSeasonInterval otherwise, since
+// amendments and extra notices come in any month.
 const (
 	SeasonInterval    = time.Hour
 	OffSeasonInterval = 24 * time.Hour
@@ -36,13 +36,13 @@ const (
 // Status is what the poller tells /healthz.
 type Status struct {
 	LastPoll    time.Time `json:"last_poll,omitzero"`
-	LastSuccess time.Time `json:"last_success,omitzero"`
+	LastSuccess time.Time `json:"last_success,omitzero"` // the last poll that read every answer
 	NextPoll    time.Time `json:"next_poll,omitzero"`
-	LastError   string    `json:"last_error,omitempty"`
-	Applied     []Entry   `json:"applied,omitempty"`
-	InCatalog   []Entry   `json:"in_catalog,omitempty"`
-	Held        []Entry   `json:"held,omitempty"`
-	Warnings    []string  `json:"warnings,omitempty"`
+	LastError   string    `json:"last_error,omitempty"` // of the last poll, if it failed
+	Applied     []Entry   `json:"applied,omitempty"`    // served
+	InCatalog   []Entry   `json:"in_catalog,omitempty"` // proven, but the catalog has the year
+	Held        []Entry   `json:"held,omitempty"`       // not served, with the reason
+	Warnings    []string  `json:"warnings,omitempty"`   // disagreements with the catalog; an unwritable store
 }
 
 // Poller asks the search on its schedule, proves what it finds, keeps it in
@@ -57,11 +57,11 @@ type Poller struct {
 	// Interval replaces the schedule when above 0.
 	Interval time.Duration
 
-	mu sync.Mutex
-	// Set by Connect:
-	arranged    func(year int) bool
-	apply       func(trigger string) error
-	polled      func(outcome string)
+	mu       sync.Mutex
+	arranged func(year int) bool // from Connect
+	apply    func(trigger string) error
+	polled   func(outcome string)
+
 	held        map[string]Entry // by address
 	last        Status
 	failures    int
