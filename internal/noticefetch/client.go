@@ -101,6 +101,11 @@ func (c *Client) get(ctx context.Context, address string, limit int64) ([]byte, 
 	req.Header.Set("Accept", "application/json, text/html;q=0.9")
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
+		// url.Error repeats the address with its whole query.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("fetch %s: %w", redact(address), err)
 	}
 	defer resp.Body.Close()
