@@ -184,3 +184,23 @@ func embeddedRebuild(server *feed.Server, cat loadedCatalog) func(trigger string
 		return nil
 	}
 }
+
+// loadWithStoredNotices is load with the notices kept in dir (none when
+// dir is empty) composed in as the service composes them, from the folder
+// alone: a static export then has the bytes the service serves.
+func loadWithStoredNotices(catalogPath, baseURL, dir string, log *slog.Logger) (*feed.Snapshot, error) {
+	if dir == "" {
+		return load(catalogPath, baseURL)
+	}
+	base, err := feed.NormalizeBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	book := noticefetch.NewBook()
+	(&noticefetch.Poller{Store: &noticefetch.Store{Dir: dir}, Book: book, Log: log}).LoadSaved()
+	cat, err := loadServedCatalog(catalogPath, base, book)
+	if err != nil {
+		return nil, err
+	}
+	return cat.snap, nil
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -180,6 +181,29 @@ func TestServeFetchesTheNotice(t *testing.T) {
 	_, again := get(t, strings.TrimSuffix(restarted, "/calendar.ics")+everyHoliday)
 	if string(again) != string(fetched) {
 		t.Error("a restart without network does not serve the stored notice")
+	}
+
+	// A static export from the kept notices has the bytes a service with
+	// the same base URL serves.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	public := start(t, append(args[:len(args):len(args)], "-addr", addr, "-base-url", "http://"+addr), map[string]string{"FEED_NOTICES": dir})
+	_, served := get(t, public)
+	site := filepath.Join(t.TempDir(), "site")
+	if err := run(context.Background(), []string{"feed", "export", "-o", site, "-catalog", partial, "-base-url", "http://" + addr, "-notices", dir},
+		func(string) string { return "" }, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	exported, err := os.ReadFile(filepath.Join(site, "calendar.ics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(exported) != string(served) || !strings.Contains(string(served), "UID:cn-labour-day-2026-days-off@") {
+		t.Errorf("the export with the kept notices differs from the service: %s", firstDifference(string(served), string(exported)))
 	}
 }
 
