@@ -167,6 +167,14 @@ func TestTamperedNoticesAreHeld(t *testing.T) {
 			t.Fatalf("Prove = %v, want the title named", err)
 		}
 	})
+	t.Run("a publication date it cannot have", func(t *testing.T) {
+		for _, pub := range []time.Time{publishedAt(2026).AddDate(-2, 0, 0), testNow.AddDate(0, 0, 2)} {
+			page := govcntest.NoticePage(text, pub)
+			if _, err := Prove(newFetched(2026, item, page, time.Now()), testNow); err == nil || !strings.Contains(err.Error(), "publication time") {
+				t.Errorf("published %s: %v", pub, err)
+			}
+		}
+	})
 	t.Run("no publication date", func(t *testing.T) {
 		undated := item
 		undated.PubTime = ""

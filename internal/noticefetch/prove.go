@@ -75,15 +75,21 @@ func Prove(f Fetched, now time.Time) (Proven, error) {
 	if f.Title != want {
 		return Proven{}, fmt.Errorf("the search's title %q is not the yearly arrangement's %q", clip(f.Title, 100), want)
 	}
-	if f.Published.IsZero() {
-		return Proven{}, fmt.Errorf("the notice's publication date is unknown: neither the page's firstpublishedtime nor the search's pubtimeStr reads")
-	}
 	n, err := notice.Parse(bytes.NewReader(f.Page), notice.Options{URL: f.URL, Title: want, Now: now})
 	if err != nil {
 		return Proven{}, err
 	}
 	if n.Year != f.Year {
 		return Proven{}, fmt.Errorf("the notice arranges %d, not the %d asked for", n.Year, f.Year)
+	}
+	if f.Published.IsZero() {
+		return Proven{}, fmt.Errorf("the notice's publication date is unknown: neither the page's firstpublishedtime nor the search's pubtimeStr reads")
+	}
+	// The publication time becomes every event's revision: a date that
+	// cannot be the notice's would put a wrong one in every calendar.
+	if py := f.Published.In(chinaTime).Year(); py != f.Year-1 && py != f.Year || f.Published.After(now.Add(24*time.Hour)) {
+		return Proven{}, fmt.Errorf("the notice's publication time %s is not one a notice for %d could have (in %d or %d, and not after now)",
+			f.Published.In(chinaTime).Format("2006-01-02 15:04"), f.Year, f.Year-1, f.Year)
 	}
 	return Proven{Fetched: f, Notice: n}, nil
 }
