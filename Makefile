@@ -36,6 +36,7 @@ fuzz:
 	./scripts/fuzz-one . FuzzDaysPath
 	./scripts/fuzz-one . FuzzCalendarName
 	./scripts/fuzz-one . FuzzDiscoveryLang
+	./scripts/fuzz-one ./internal/noticefetch FuzzSearchAnswer
 
 # Load and fault scenarios against a built binary on loopback (about a
 # minute): sustained load, slow clients, SIGTERM under load, a broken

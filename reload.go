@@ -27,9 +27,10 @@ type Reloader struct {
 	build func(data []byte) (*Snapshot, error)
 	log   *slog.Logger
 
-	mu      sync.Mutex // one reload at a time
-	lastSum [sha256.Size]byte
-	failing bool // the latest reload failed
+	mu       sync.Mutex // one reload at a time
+	lastSum  [sha256.Size]byte
+	lastData []byte // the content being served, which Rebuild builds again
+	failing  bool   // the latest reload failed
 
 	// rewatch asks the watch to find the file's directories again: a
 	// SIGHUP after the directory was replaced re-establishes it.
@@ -42,8 +43,28 @@ type Reloader struct {
 // NewReloader watches path for srv. data is the content the current
 // snapshot was built from; build turns a file's content into a snapshot.
 func NewReloader(srv *Server, path string, data []byte, build func(data []byte) (*Snapshot, error), log *slog.Logger) *Reloader {
-	return &Reloader{srv: srv, path: path, build: build, log: log, lastSum: sha256.Sum256(data),
+	return &Reloader{srv: srv, path: path, build: build, log: log, lastSum: sha256.Sum256(data), lastData: data,
 		rewatch: make(chan struct{}, 1), writerHolds: writerHolds}
+}
+
+// Rebuild builds the content being served again and serves it: for what
+// the build adds to the file (the notices the service fetched) when that
+// changes. The file is not read: a file being edited, or broken, does not
+// hold back the rest. The latest reload's outcome, shown on /healthz,
+// stays as it was.
+func (r *Reloader) Rebuild(trigger string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	snap, err := r.build(r.lastData)
+	if err != nil {
+		r.log.Error("catalog not rebuilt; still serving the last good one", "trigger", trigger, "error", err)
+		return err
+	}
+	old := r.srv.Snapshot()
+	r.srv.Swap(snap)
+	r.log.Info("catalog rebuilt", "trigger", trigger, "file", r.path, "events", len(snap.Catalog.Events),
+		"etag", snap.ETag(), "changed", snap.ETag() != old.ETag())
+	return nil
 }
 
 // Reload reads the catalog file and, if it is valid, serves it, even if its
@@ -107,6 +128,7 @@ func (r *Reloader) load(trigger string, data []byte) error {
 	old := r.srv.Snapshot()
 	r.srv.Swap(snap)
 	r.lastSum = sha256.Sum256(data)
+	r.lastData = data
 	r.failing = false
 	r.srv.reportReload(ReloadStatus{At: time.Now().UTC(), Trigger: trigger})
 	r.log.Info("catalog reloaded", "trigger", trigger, "file", r.path, "events", len(snap.Catalog.Events),

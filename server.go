@@ -38,6 +38,7 @@ type Server struct {
 	accessCount atomic.Int64
 	now         func() time.Time // the clock that splits the page's events into upcoming and past
 	failures    recentFailures   // the latest server errors, which /healthz judges by
+	notices     *noticeState     // the notices fetched by the service itself
 }
 
 // ServerOption configures a Server.
@@ -99,6 +100,7 @@ func NewServer(snap *Snapshot, log *slog.Logger, opts ...ServerOption) *Server {
 	}
 	s.Swap(snap)
 	s.metrics.observeServer(s)
+	s.notices = newNoticeState(s)
 	s.handler = s.routes()
 	return s
 }
@@ -413,6 +415,8 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	if w := CoverageWarning(snap.Catalog, s.now()); w != "" {
 		warnings = append(warnings, w)
 	}
+	notices, noticeWarnings := s.noticeHealth()
+	warnings = append(warnings, noticeWarnings...)
 	lastYear := snap.Catalog.LastArrangedYear()
 	var report any
 	if s.showHealthDetails(r) {
@@ -425,7 +429,8 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 			RecentServerErrors int           `json:"recent_server_errors,omitempty"`
 			LastArrangedYear   int           `json:"last_arranged_year,omitempty"`
 			Warnings           []string      `json:"warnings,omitempty"`
-		}{status, len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), last, recentErrors, lastYear, warnings}
+			Notices            *noticeInfo   `json:"notices,omitempty"`
+		}{status, len(snap.Catalog.Events), snap.Catalog.Modified, snap.ETag(), last, recentErrors, lastYear, warnings, notices}
 	} else {
 		type reloadTimes struct {
 			At     time.Time `json:"at"`
@@ -438,7 +443,8 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 			RecentServerErrors int          `json:"recent_server_errors,omitempty"`
 			LastArrangedYear   int          `json:"last_arranged_year,omitempty"`
 			Warnings           []string     `json:"warnings,omitempty"`
-		}{Status: status, Modified: snap.Catalog.Modified, RecentServerErrors: recentErrors, LastArrangedYear: lastYear, Warnings: warnings}
+			Notices            *noticeInfo  `json:"notices,omitempty"`
+		}{Status: status, Modified: snap.Catalog.Modified, RecentServerErrors: recentErrors, LastArrangedYear: lastYear, Warnings: warnings, Notices: publicNotices(notices)}
 		if last != nil {
 			public.LastReload = &reloadTimes{last.At, last.Failed}
 		}

@@ -336,9 +336,9 @@ func everyHolidayBlurb() events.Text {
 		zh = append(zh, h.Name().ZH)
 	}
 	return events.Text{
-		EN: "The days off and make-up working days of every statutory holiday, 2022–2026, as the State Council's notices set them: " +
+		EN: "The days off and make-up working days of every statutory holiday, as the State Council's notices set them: " +
 			strings.Join(en[:len(en)-1], ", ") + " and " + en[len(en)-1] + ". For the years ahead, the days the national holiday regulations fix, until each year's notice is out.",
-		ZH: "国务院办公厅通知的全部法定节假日放假和调休上班日（2022—2026年）：" + strings.Join(zh, "、") + "。此后各年在通知发布前，列出《全国年节及纪念日放假办法》规定的法定假日。",
+		ZH: "国务院办公厅通知的全部法定节假日放假和调休上班日：" + strings.Join(zh, "、") + "。此后各年在通知发布前，列出《全国年节及纪念日放假办法》规定的法定假日。",
 	}
 }
 
@@ -417,7 +417,7 @@ func renderPage(snap *Snapshot, lang Lang, base string, now time.Time) (*resourc
 		Style: template.CSS(pageStyle), T: pageText[lang],
 		FeedURL: base + calendarAddress(Variant{}), JCalURL: base + "/calendar.json",
 	}
-	d.Coverage = coverageText(cat, lang, now)
+	d.Coverage = coverageText(cat, lang, now) + sourcesText(cat, lang, snap.FetchedNotices)
 	d.Programs = programsFor(snap, lang, base, now)
 	lead := ReminderLead
 	for _, f := range pageFeeds {

@@ -18,7 +18,11 @@ import (
 type Snapshot struct {
 	Catalog *events.Catalog
 	BaseURL string
-	cache   *renderCache
+	// FetchedNotices are the publication times of the notices the service
+	// fetched and applied, by the year they arrange, for the page to say
+	// where each year's days come from; set before the snapshot is served.
+	FetchedNotices map[int]time.Time
+	cache          *renderCache
 
 	// linked holds the iCalendar feeds of LinkedVariants by canonical
 	// query, "" for the full feed: the URLs that subscribers copy from the

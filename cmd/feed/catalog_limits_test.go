@@ -70,7 +70,7 @@ func TestCatalogSizeLimit(t *testing.T) {
 	// Should the file be accepted, the server would run until stopped.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := run(ctx, []string{"feed", "-addr", "127.0.0.1:0", "-catalog", over}, noEnv, io.Discard, io.Discard)
+	err := run(ctx, []string{"feed", "-addr", "127.0.0.1:0", "-notices", "off", "-catalog", over}, noEnv, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), over+":") || !strings.Contains(err.Error(), "larger than the limit") {
 		t.Errorf("serving a catalog one byte over: %v", err)
 	}

@@ -44,7 +44,7 @@ func TestShutdownClosesStalledClients(t *testing.T) {
 	var stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"feed", "-addr", "127.0.0.1:0", "-shutdown-timeout", grace.String()}, func(string) string { return "" }, pw, &stderr)
+		done <- run(ctx, []string{"feed", "-addr", "127.0.0.1:0", "-notices", "off", "-shutdown-timeout", grace.String()}, func(string) string { return "" }, pw, &stderr)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')

@@ -153,11 +153,11 @@ func run(rounds int, duration time.Duration, connections, instructionRequests in
 		if out, err := exec.Command(feedBin, "export", "-o", site, "-catalog", catalogPath, "-base-url", baseURL).CombinedOutput(); err != nil {
 			return fmt.Errorf("export: %v\n%s", err, out)
 		}
-		svc, err := startGo("service", feedBin, "-catalog", catalogPath, "-base-url", baseURL, "-addr")
+		svc, err := startGo("service", feedBin, "-notices", "off", "-catalog", catalogPath, "-base-url", baseURL, "-addr")
 		if err != nil {
 			return err
 		}
-		svcArgs := []string{"-catalog", catalogPath, "-base-url", baseURL, "-addr"}
+		svcArgs := []string{"-notices", "off", "-catalog", catalogPath, "-base-url", baseURL, "-addr"}
 		eventID := firstEventID(c.data)
 		eventPath := "/events/" + eventID + ".ics"
 		bareArgs := []string{"-dir", site, "-last-modified", headerOf(svc.url+"/calendar.ics", "Last-Modified"),
@@ -576,7 +576,7 @@ func startToFirstByte(bin string) (time.Duration, error) {
 	for range 5 {
 		addr := freePort()
 		start := time.Now()
-		cmd := exec.Command(bin, "-addr", addr)
+		cmd := exec.Command(bin, "-notices", "off", "-addr", addr)
 		if err := cmd.Start(); err != nil {
 			return 0, err
 		}
