@@ -98,7 +98,9 @@ func (s *fakeSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Vary", "Accept-Encoding")
-	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+	// A body that gzip would not shrink is served as it is, as the service
+	// does.
+	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") || strings.HasPrefix(p.body, "tiny") {
 		_, _ = io.WriteString(w, p.body)
 		return
 	}
@@ -258,6 +260,27 @@ var foreignFiles = map[string]string{
 	"logo.png":      "\x89PNG not really",
 	"personal.ics":  "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
 	"sub/data.json": "[1, 2, 3]",
+}
+
+// TestExportWithoutGzip: a URL served uncompressed to a client that asks
+// for gzip is exported without a .gz file, and the rest as always.
+func TestExportWithoutGzip(t *testing.T) {
+	site := newFakeSite("labour-day")
+	site.pages["/days/2024-01-01.json"] = fakePage{"application/json", "tiny"}
+	site.urls = append(site.urls, "/days/2024-01-01.json")
+	dir := t.TempDir()
+	if _, err := exportSite(site, dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "days", "2024-01-01.json")); err != nil || string(b) != "tiny" {
+		t.Errorf("days/2024-01-01.json: %q, %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "days", "2024-01-01.json.gz")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("days/2024-01-01.json.gz: %v, want none", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "calendar.ics.gz")); err != nil {
+		t.Errorf("calendar.ics.gz: %v", err)
+	}
 }
 
 func TestExportKeepsForeignFiles(t *testing.T) {
