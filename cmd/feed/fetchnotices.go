@@ -158,15 +158,7 @@ func loadServedCatalog(path, base string, book *noticefetch.Book) (loadedCatalog
 		}
 		return snap, nil
 	}
-	file, data, err := readCatalog(path)
-	if err != nil {
-		return loadedCatalog{}, err
-	}
-	snap, err := build(file, data)
-	if err != nil {
-		return loadedCatalog{}, catalogError(file, err)
-	}
-	return loadedCatalog{data: data, build: build, snap: snap}, nil
+	return loadCatalogWith(path, build)
 }
 
 // embeddedRebuild builds the embedded catalog again, with what its build

@@ -136,7 +136,12 @@ type loadedCatalog struct {
 // loadCatalog reads, validates and renders the catalog at path, or the
 // embedded one when path is empty, served at base (already normalized).
 func loadCatalog(path, base string) (loadedCatalog, error) {
-	build := builder(base)
+	return loadCatalogWith(path, builder(base))
+}
+
+// loadCatalogWith reads the catalog at path, or the embedded one, and
+// builds its snapshot with build, which later reloads use too.
+func loadCatalogWith(path string, build func(file string, data []byte) (*feed.Snapshot, error)) (loadedCatalog, error) {
 	file, data, err := readCatalog(path)
 	if err != nil {
 		return loadedCatalog{}, err
