@@ -460,16 +460,8 @@ func (d *decoder) checkStatutory(path string, ev Event) {
 		return
 	}
 	rules, _ := RegulationsIn(year)
-	var want []string
-	for _, r := range days {
-		if r.First == r.Last {
-			want = append(want, r.First.String())
-		} else {
-			want = append(want, r.First.String()+" to "+r.Last.String())
-		}
-	}
 	d.errorf(path+".start", "the days off %s to %s do not contain %s's statutory days of %d (%s) under the %s",
-		ev.When.First, ev.When.Last, ev.Holiday.Name().EN, year, strings.Join(want, " and "), rules.Title.EN)
+		ev.When.First, ev.When.Last, ev.Holiday.Name().EN, year, days, rules.Title.EN)
 }
 
 func (d *decoder) zone(path, name string) *time.Location {

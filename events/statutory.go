@@ -2,6 +2,7 @@ package events
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/6tail/lunar-go/calendar"
@@ -100,6 +101,20 @@ func (s StatutoryDays) Contains(first, last Date) bool {
 		}
 	}
 	return len(s) > 0
+}
+
+// String lists the days as an error message names them: "2027-02-05 to
+// 2027-02-08", runs joined by "and".
+func (s StatutoryDays) String() string {
+	var runs []string
+	for _, r := range s {
+		if r.First == r.Last {
+			runs = append(runs, r.First.String())
+		} else {
+			runs = append(runs, r.First.String()+" to "+r.Last.String())
+		}
+	}
+	return strings.Join(runs, " and ")
 }
 
 // Span is the first and the last of the days.

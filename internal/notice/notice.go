@@ -662,16 +662,8 @@ func checkStatutory(year int, b Break) error {
 		return nil
 	}
 	rules, _ := events.RegulationsIn(year)
-	var want []string
-	for _, r := range days {
-		if r.First == r.Last {
-			want = append(want, r.First.String())
-		} else {
-			want = append(want, r.First.String()+" to "+r.Last.String())
-		}
-	}
 	return fmt.Errorf("the break %s to %s does not contain %s's statutory days of %d (%s) under the %s",
-		b.First, b.Last, b.Holiday.Name().EN, year, strings.Join(want, " and "), rules.Title.EN)
+		b.First, b.Last, b.Holiday.Name().EN, year, days, rules.Title.EN)
 }
 
 // atoi reads a number of the notice's digits; one too long for an int
