@@ -1,8 +1,8 @@
 package feed
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -28,9 +28,8 @@ type Reloader struct {
 	log   *slog.Logger
 
 	mu       sync.Mutex // one reload at a time
-	lastSum  [sha256.Size]byte
-	lastData []byte // the content being served, which Rebuild builds again
-	failing  bool   // the latest reload failed
+	lastData []byte     // the content being served, which Rebuild builds again
+	failing  bool       // the latest reload failed
 
 	// rewatch asks the watch to find the file's directories again: a
 	// SIGHUP after the directory was replaced re-establishes it.
@@ -43,7 +42,7 @@ type Reloader struct {
 // NewReloader watches path for srv. data is the content the current
 // snapshot was built from; build turns a file's content into a snapshot.
 func NewReloader(srv *Server, path string, data []byte, build func(data []byte) (*Snapshot, error), log *slog.Logger) *Reloader {
-	return &Reloader{srv: srv, path: path, build: build, log: log, lastSum: sha256.Sum256(data), lastData: data,
+	return &Reloader{srv: srv, path: path, build: build, log: log, lastData: data,
 		rewatch: make(chan struct{}, 1), writerHolds: writerHolds}
 }
 
@@ -96,7 +95,7 @@ func (r *Reloader) ReloadIfChanged(trigger string) error {
 	if err != nil {
 		return err
 	}
-	if sha256.Sum256(data) != r.lastSum {
+	if !bytes.Equal(data, r.lastData) {
 		return r.load(trigger, data)
 	}
 	if r.failing {
@@ -127,7 +126,6 @@ func (r *Reloader) load(trigger string, data []byte) error {
 	}
 	old := r.srv.Snapshot()
 	r.srv.Swap(snap)
-	r.lastSum = sha256.Sum256(data)
 	r.lastData = data
 	r.failing = false
 	r.srv.reportReload(ReloadStatus{At: time.Now().UTC(), Trigger: trigger})
